@@ -1,0 +1,85 @@
+import { HttpService } from '@nestjs/axios';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { firstValueFrom } from 'rxjs';
+import { OPA_MODULE_OPTIONS } from '../opa.constants.js';
+import { OpaMessages } from '../opa.messages.js';
+import { OpaInvalidResponseError, OpaTimeoutError, OpaUnavailableError } from '../opa.errors.js';
+import type { OpaModuleOptions } from '../opa-module-options.interface.js';
+import { resolveOpaOptions, type ResolvedOpaOptions } from '../opa-options.js';
+import type { OpaHttpRequest, OpaHttpResponse, OpaTransport } from '../transports/opa-transport.interface.js';
+
+/**
+ * Sends calls through the application's `@nestjs/axios` `HttpService`, so its interceptors, agents
+ * and proxy settings apply. Import `HttpModule` (or `HttpModule.register(...)`) in your application.
+ *
+ * @example
+ * ```ts
+ * OpaModule.forRoot({ url: 'http://127.0.0.1:8181', transport: HttpServiceTransport })
+ * ```
+ */
+@Injectable()
+export class HttpServiceTransport implements OpaTransport, OnModuleInit {
+  private readonly options: ResolvedOpaOptions;
+  private http?: HttpService;
+
+  constructor(
+    private readonly moduleRef: ModuleRef,
+    @Inject(OPA_MODULE_OPTIONS) options: OpaModuleOptions,
+  ) {
+    this.options = resolveOpaOptions(options);
+  }
+
+  onModuleInit(): void {
+    try {
+      this.http = this.moduleRef.get(HttpService, { strict: false });
+    } catch (error) {
+      throw new Error('HttpServiceTransport needs HttpModule from @nestjs/axios imported in the application', {
+        cause: error,
+      });
+    }
+  }
+
+  async send(request: OpaHttpRequest): Promise<OpaHttpResponse> {
+    const { url, timeout, maxResponseBytes, headers } = this.options;
+    this.http ??= this.moduleRef.get(HttpService, { strict: false });
+    const http = this.http;
+    const signal = AbortSignal.timeout(timeout);
+    try {
+      const response = await firstValueFrom(
+        http.request<string>({
+          baseURL: url,
+          url: request.path,
+          method: request.method,
+          data: request.body,
+          headers: {
+            ...headers,
+            ...(request.body === undefined
+              ? {}
+              : { 'content-type': request.contentType ?? 'application/json' }),
+          },
+          signal,
+          timeout,
+          maxContentLength: maxResponseBytes,
+          responseType: 'text',
+          // Keep the body as text: parsing is the service's job, for every transport alike.
+          transformResponse: (data: unknown) => data,
+          validateStatus: () => true,
+        }),
+      );
+      return { status: response.status, body: typeof response.data === 'string' ? response.data : '' };
+    } catch (error) {
+      if (signal.aborted || isAxiosCode(error, 'ECONNABORTED') || isAxiosCode(error, 'ETIMEDOUT')) {
+        throw new OpaTimeoutError(OpaMessages.timedOut(url, timeout), { cause: error });
+      }
+      if (isAxiosCode(error, 'ERR_BAD_RESPONSE')) {
+        throw new OpaInvalidResponseError(OpaMessages.bodyTooLarge(maxResponseBytes), { cause: error });
+      }
+      throw new OpaUnavailableError(OpaMessages.connectionFailed(url), { cause: error });
+    }
+  }
+}
+
+function isAxiosCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}

@@ -1,0 +1,1 @@
+export { HttpServiceTransport } from './http-service.transport.js';

@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { OpaError } from '../opa.errors.js';
+import { OpaService, type OpaHealthOptions } from '../opa.service.js';
+
+/**
+ * Terminus indicator: up when OPA's `/health` answers 200, down with the reason otherwise.
+ * Add it to the providers of the module that holds your health controller.
+ *
+ * @example
+ * ```ts
+ * @Get('health')
+ * @Public()
+ * @HealthCheck()
+ * check() {
+ *   return this.health.check([() => this.opa.isHealthy('opa', { bundles: true })]);
+ * }
+ * ```
+ */
+@Injectable()
+export class OpaHealthIndicator {
+  constructor(
+    private readonly opa: OpaService,
+    private readonly healthIndicatorService: HealthIndicatorService,
+  ) {}
+
+  async isHealthy<Key extends string>(
+    key: Key,
+    options: OpaHealthOptions = {},
+  ): Promise<HealthIndicatorResult<Key>> {
+    const indicator = this.healthIndicatorService.check(key);
+    try {
+      await this.opa.health(options);
+      return indicator.up();
+    } catch (error) {
+      if (error instanceof OpaError) return indicator.down({ message: error.message });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,18 @@
+export * from './authorize.decorator.js';
+export * from './authz.repository.js';
+export type * from './authz.types.js';
+export { buildDecisionInput } from './decision-input.js';
+export { parseDecision } from './decision-parser.js';
+export { DECISION_ID_HEADER, OPA_MODULE_OPTIONS } from './opa.constants.js';
+export * from './opa.errors.js';
+export * from './opa.exceptions.js';
+export { OpaModule } from './opa.module.js';
+export type * from './opa-module-options.interface.js';
+export * from './opa.service.js';
+export * from './policy.guard.js';
+export * from './public.decorator.js';
+export * from './resource-loader.js';
+export { RouteAuditor, type UnprotectedRoute } from './route-auditor.js';
+export { defaultSubjectResolver } from './subject-resolver.js';
+export * from './transports/opa-transport.interface.js';
+export { UndiciTransport } from './transports/undici.transport.js';

@@ -1,0 +1,80 @@
+import type { Type } from '@nestjs/common';
+import type { Subject } from './authz.types.js';
+import type { AuthzRepository } from './authz.repository.js';
+import type { OpaTransport } from './transports/opa-transport.interface.js';
+
+/** Reads the subject of a request; `undefined` means nobody is authenticated (401). */
+export type SubjectResolver = (request: any) => Subject | undefined | Promise<Subject | undefined>;
+
+/** Options of {@link OpaModule}. */
+export interface OpaModuleOptions {
+  /**
+   * Base URL of OPA, e.g. `http://127.0.0.1:8181` for a sidecar. A path prefix is kept.
+   * @default 'http://127.0.0.1:8181'
+   */
+  url?: string;
+  /**
+   * Rego package holding `decision` and `decisions`, dotted (`authz`, `acme.authz`).
+   * @default 'authz'
+   */
+  policyPackage?: string;
+  /**
+   * Time allowed for one call to OPA, in milliseconds, from sending to the last byte of the answer.
+   * @default 500
+   */
+  timeout?: number;
+  /** Bearer token sent to OPA as `Authorization: Bearer <token>` (OPA's `--authentication=token`). */
+  token?: string;
+  /** Extra headers sent with every call to OPA. */
+  headers?: Record<string, string>;
+  /**
+   * Answers larger than this are rejected as invalid, so a broken OPA cannot exhaust memory.
+   * @default 1048576 (1 MiB)
+   */
+  maxResponseBytes?: number;
+  /**
+   * Keep-alive connections the default (undici) transport keeps open to OPA.
+   * @default 16
+   */
+  connections?: number;
+  /**
+   * Reads the subject from the request. The default reads `request.user`: `id` (or `sub`) becomes
+   * the id and `type` defaults to `user`.
+   */
+  subjectResolver?: SubjectResolver;
+  /**
+   * Longest resource id the guard passes to a loader; longer ids answer 400.
+   * @default 256
+   */
+  maxResourceIdLength?: number;
+}
+
+/** Options fixed when the module is declared (they shape which providers exist). */
+export interface OpaModuleExtras {
+  /**
+   * Register the module globally, so `OpaService` is injectable everywhere.
+   * @default true
+   */
+  isGlobal?: boolean;
+  /**
+   * Register {@link PolicyGuard} as a global guard: every route then needs `@Authorize()` or
+   * `@Public()`. Set to `false` to apply the guard yourself with `@UseGuards(PolicyGuard)`.
+   * @default true
+   */
+  globalGuard?: boolean;
+  /**
+   * The class that loads roles and bindings from your database. It is resolved from the whole
+   * application, so it may also be provided elsewhere under the `AuthzRepository` token.
+   */
+  repository?: Type<AuthzRepository>;
+  /**
+   * How calls reach OPA. Defaults to an undici keep-alive pool; `HttpServiceTransport` from
+   * `nestjs-opa/axios` uses your `@nestjs/axios` `HttpService` (and its interceptors) instead.
+   */
+  transport?: Type<OpaTransport>;
+}
+
+/** Implement this to build options in a class (`OpaModule.forRootAsync({ useClass })`). */
+export interface OpaOptionsFactory {
+  createOpaOptions(): OpaModuleOptions | Promise<OpaModuleOptions>;
+}

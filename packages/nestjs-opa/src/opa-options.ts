@@ -1,0 +1,41 @@
+import {
+  DEFAULT_MAX_RESOURCE_ID_LENGTH,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_POLICY_PACKAGE,
+  DEFAULT_TIMEOUT_MS,
+} from './opa.constants.js';
+import type { OpaModuleOptions } from './opa-module-options.interface.js';
+
+/** Module options with every default applied. */
+export type ResolvedOpaOptions = Required<
+  Omit<OpaModuleOptions, 'token' | 'subjectResolver' | 'connections'>
+> &
+  Pick<OpaModuleOptions, 'subjectResolver'> & { connections: number };
+
+/** Applies defaults and checks the options once, at startup, with messages that say what to fix. */
+export function resolveOpaOptions(options: OpaModuleOptions): ResolvedOpaOptions {
+  const url = new URL(options.url ?? 'http://127.0.0.1:8181');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TypeError(`OpaModule: url must be http(s), got "${url.protocol}"`);
+  }
+  const policyPackage = options.policyPackage ?? DEFAULT_POLICY_PACKAGE;
+  if (!/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(policyPackage)) {
+    throw new TypeError(`OpaModule: policyPackage "${policyPackage}" is not a Rego package name`);
+  }
+  const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isFinite(timeout) || timeout <= 0) {
+    throw new TypeError('OpaModule: timeout must be a positive number of milliseconds');
+  }
+  const headers = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  return {
+    url: url.href.replace(/\/$/, ''),
+    policyPackage,
+    timeout,
+    headers,
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    connections: options.connections ?? 16,
+    subjectResolver: options.subjectResolver,
+    maxResourceIdLength: options.maxResourceIdLength ?? DEFAULT_MAX_RESOURCE_ID_LENGTH,
+  };
+}

@@ -1,0 +1,10 @@
+/** Injection token of the resolved module options. */
+export const OPA_MODULE_OPTIONS = Symbol('OPA_MODULE_OPTIONS');
+
+export const DEFAULT_POLICY_PACKAGE = 'authz';
+export const DEFAULT_TIMEOUT_MS = 500;
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+export const DEFAULT_ID_PARAM = 'id';
+export const DEFAULT_MAX_RESOURCE_ID_LENGTH = 256;
+/** Response header carrying OPA's decision id, so a user's report can be traced to OPA's logs. */
+export const DECISION_ID_HEADER = 'x-authz-decision-id';

@@ -1,0 +1,19 @@
+/** Every message the library shows to clients or writes to logs, in one place. */
+export const OpaMessages = {
+  accessDenied: 'Access denied',
+  decisionUnavailable: 'Authorization decision unavailable',
+  notAuthenticated: 'Authentication required',
+  noPolicy: 'Route has no @Authorize() or @Public() decorator',
+  connectionFailed: (url: string) => `OPA at ${url} could not be reached`,
+  timedOut: (url: string, ms: number) => `OPA at ${url} did not answer within ${ms} ms`,
+  badStatus: (status: number) => `OPA answered with HTTP ${status}`,
+  invalidBody: 'OPA answered with a body that is not valid JSON',
+  bodyTooLarge: (limit: number) => `OPA answered with a body larger than ${limit} bytes`,
+  unprotectedRoutes: (routes: string[]) =>
+    `${routes.length} route(s) have neither @Authorize() nor @Public() and will always answer 403:\n  ${routes.join('\n  ')}`,
+  missingResourceType: (handler: string) =>
+    `${handler}: @Authorize() needs a resource type (the "resource" option or a class-level @ResourceType())`,
+  missingRepository:
+    'No AuthzRepository is registered: pass `repository` to OpaModule.forRoot() or provide the AuthzRepository token',
+  invalidResourceId: 'Invalid resource id',
+} as const;

@@ -1,0 +1,36 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { OPA_MODULE_OPTIONS } from './opa.constants.js';
+import { ConfigurableModuleClass } from './opa.module-definition.js';
+import { OpaService } from './opa.service.js';
+import { PolicyGuard } from './policy.guard.js';
+import { ResourceLoaderRegistry } from './resource-loader.registry.js';
+import { RouteAuditor } from './route-auditor.js';
+
+/**
+ * Puts every route behind OPA. Provides {@link OpaService} and {@link PolicyGuard} (registered
+ * globally unless `globalGuard: false`).
+ *
+ * @example
+ * ```ts
+ * @Module({
+ *   imports: [
+ *     OpaModule.forRoot({ url: 'http://127.0.0.1:8181', repository: TypeOrmAuthzRepository }),
+ *   ],
+ * })
+ * export class AppModule {}
+ *
+ * // or, with ConfigService:
+ * OpaModule.forRootAsync({
+ *   inject: [ConfigService],
+ *   useFactory: (config: ConfigService) => ({ url: config.getOrThrow('OPA_URL') }),
+ *   repository: TypeOrmAuthzRepository,
+ * });
+ * ```
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [OpaService, PolicyGuard, ResourceLoaderRegistry, RouteAuditor],
+  exports: [OpaService, PolicyGuard, RouteAuditor, OPA_MODULE_OPTIONS],
+})
+export class OpaModule extends ConfigurableModuleClass {}

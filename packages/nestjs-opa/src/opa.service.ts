@@ -1,0 +1,197 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { CheckRequest, Decision } from './authz.types.js';
+import { buildDecisionInput } from './decision-input.js';
+import { parseDecision, readDecisionId } from './decision-parser.js';
+import { OPA_MODULE_OPTIONS } from './opa.constants.js';
+import { OpaInvalidResponseError, OpaResponseError } from './opa.errors.js';
+import { OpaMessages } from './opa.messages.js';
+import type { OpaModuleOptions } from './opa-module-options.interface.js';
+import { resolveOpaOptions, type ResolvedOpaOptions } from './opa-options.js';
+import { OpaTransport, type OpaHttpRequest } from './transports/opa-transport.interface.js';
+
+/** The answer to {@link OpaService.evaluate}. */
+export interface EvaluationResult<T = unknown> {
+  /** The rule's value; `undefined` when the rule is undefined for this input. */
+  result: T | undefined;
+  decisionId?: string;
+}
+
+/** One JSON Patch operation for {@link OpaService.patchData}. */
+export interface JsonPatchOperation {
+  op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
+  path: string;
+  value?: unknown;
+  from?: string;
+}
+
+/** What {@link OpaService.health} should also require of OPA. */
+export interface OpaHealthOptions {
+  /** Require every configured bundle to be activated (`/health?bundles`). */
+  bundles?: boolean;
+  /** Require every plugin to be OK (`/health?plugins`). */
+  plugins?: boolean;
+}
+
+/**
+ * Talks to OPA's REST API: decisions for the guard and for your own code, and the admin calls.
+ * Every failure to get an answer throws an {@link OpaError}; nothing here ever guesses an allow.
+ *
+ * @example
+ * ```ts
+ * const decision = await opa.check({ subject, action: 'task:update', resource, roles, bindings });
+ * if (!decision.permit) throw new ForbiddenException();
+ * ```
+ */
+@Injectable()
+export class OpaService {
+  private readonly options: ResolvedOpaOptions;
+  private readonly decisionPath: string;
+
+  constructor(
+    @Inject(OpaTransport) private readonly transport: OpaTransport,
+    @Inject(OPA_MODULE_OPTIONS) options: OpaModuleOptions,
+  ) {
+    this.options = resolveOpaOptions(options);
+    this.decisionPath = `/v1/data/${toDataPath(this.options.policyPackage)}/decision`;
+  }
+
+  /**
+   * Asks OPA's `decision` rule about one action on one resource.
+   *
+   * @example
+   * ```ts
+   * await opa.check({
+   *   subject: { type: 'user', id: 'carol' },
+   *   action: 'task:read',
+   *   resource: { type: 'Task', id: 't-2', attributes: { created_by: 'bob' } },
+   *   roles: { viewer: { permissions: ['task:read'] } },
+   *   bindings: [{ subject: { type: 'user', id: 'carol' }, role: 'viewer', scope: null }],
+   * }); // { permit: true, allow: true, deny: false, raw: {...} }
+   * ```
+   */
+  async check(request: CheckRequest): Promise<Decision> {
+    const response = await this.call({
+      method: 'POST',
+      path: this.decisionPath,
+      body: JSON.stringify({ input: buildDecisionInput(request) }),
+    });
+    return parseDecision(response);
+  }
+
+  /**
+   * Evaluates any rule or document under `data`, e.g. `authz/allow` or `authz.decision`.
+   *
+   * @example
+   * ```ts
+   * const { result } = await opa.evaluate<boolean>('authz/allow', input);
+   * ```
+   */
+  async evaluate<T = unknown>(path: string, input?: unknown): Promise<EvaluationResult<T>> {
+    const response = await this.call({
+      method: 'POST',
+      path: `/v1/data/${toDataPath(path)}`,
+      body: JSON.stringify(input === undefined ? {} : { input }),
+    });
+    const record = (response ?? {}) as { result?: T };
+    return { result: record.result, decisionId: readDecisionId(response) };
+  }
+
+  /**
+   * Creates or replaces a policy module.
+   *
+   * @example
+   * ```ts
+   * await opa.putPolicy('extra', 'package authz.custom\n\nallow if input.subject.id == "root"');
+   * ```
+   */
+  async putPolicy(id: string, rego: string): Promise<void> {
+    await this.call({
+      method: 'PUT',
+      path: `/v1/policies/${encodeURIComponent(id)}`,
+      body: rego,
+      contentType: 'text/plain',
+    });
+  }
+
+  /** Deletes a policy module. @example `await opa.deletePolicy('extra')` */
+  async deletePolicy(id: string): Promise<void> {
+    await this.call({ method: 'DELETE', path: `/v1/policies/${encodeURIComponent(id)}` });
+  }
+
+  /** Creates or replaces the document at `data/<path>`. @example `await opa.putData('flags', { beta: true })` */
+  async putData(path: string, value: unknown): Promise<void> {
+    await this.call({ method: 'PUT', path: `/v1/data/${toDataPath(path)}`, body: JSON.stringify(value) });
+  }
+
+  /**
+   * Applies JSON Patch operations to the document at `data/<path>`.
+   *
+   * @example
+   * ```ts
+   * await opa.patchData('flags', [{ op: 'replace', path: '/beta', value: false }]);
+   * ```
+   */
+  async patchData(path: string, operations: JsonPatchOperation[]): Promise<void> {
+    await this.call({
+      method: 'PATCH',
+      path: `/v1/data/${toDataPath(path)}`,
+      body: JSON.stringify(operations),
+      contentType: 'application/json-patch+json',
+    });
+  }
+
+  /** Deletes the document at `data/<path>`. @example `await opa.deleteData('flags')` */
+  async deleteData(path: string): Promise<void> {
+    await this.call({ method: 'DELETE', path: `/v1/data/${toDataPath(path)}` });
+  }
+
+  /**
+   * Resolves when OPA's `/health` answers 200; throws an {@link OpaError} otherwise.
+   *
+   * @example
+   * ```ts
+   * await opa.health({ bundles: true });
+   * ```
+   */
+  async health(options: OpaHealthOptions = {}): Promise<void> {
+    const query = [options.bundles && 'bundles', options.plugins && 'plugins'].filter(Boolean).join('&');
+    await this.call({ method: 'GET', path: query ? `/health?${query}` : '/health' });
+  }
+
+  /** Sends a request and returns the parsed JSON body (`undefined` for an empty one). */
+  private async call(request: OpaHttpRequest): Promise<unknown> {
+    const response = await this.transport.send(request);
+    const body = parseJson(response.body);
+    if (response.status < 200 || response.status > 299) {
+      throw new OpaResponseError(response.status, { decisionId: readDecisionId(body) });
+    }
+    if (body === invalidJson) throw new OpaInvalidResponseError(OpaMessages.invalidBody);
+    return body;
+  }
+}
+
+const invalidJson = Symbol('invalidJson');
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return invalidJson;
+  }
+}
+
+/**
+ * Turns `authz.decision`, `data.authz.decision` or `authz/decision` into the URL path `authz/decision`,
+ * refusing segments that could escape the `data` tree.
+ */
+export function toDataPath(path: string): string {
+  const segments = path
+    .replace(/^data[./]/, '')
+    .split(/[./]/)
+    .filter((segment) => segment !== '');
+  if (segments.length === 0 || segments.some((segment) => !/^[\w-]+$/.test(segment))) {
+    throw new TypeError(`Invalid OPA data path: "${path}"`);
+  }
+  return segments.join('/');
+}

@@ -1,0 +1,170 @@
+import {
+  BadRequestException,
+  HttpException,
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import { AuthorizeRule, ResourceType } from './authorize.decorator.js';
+import { AuthzRepository } from './authz.repository.js';
+import type { AuthorizationContext, Decision, ResourceRef, Subject } from './authz.types.js';
+import { DECISION_ID_HEADER, OPA_MODULE_OPTIONS } from './opa.constants.js';
+import { AccessDeniedException, DecisionUnavailableException } from './opa.exceptions.js';
+import { OpaMessages } from './opa.messages.js';
+import type { OpaModuleOptions } from './opa-module-options.interface.js';
+import { resolveOpaOptions, type ResolvedOpaOptions } from './opa-options.js';
+import { OpaService } from './opa.service.js';
+import { Public } from './public.decorator.js';
+import { ResourceLoaderRegistry } from './resource-loader.registry.js';
+import { defaultSubjectResolver } from './subject-resolver.js';
+
+/** What the guard leaves on the request for the handler: `request.authorization`. */
+export interface RequestAuthorization {
+  subject: Subject;
+  resource: ResourceRef;
+  decision: Decision;
+}
+
+/**
+ * Asks OPA about every request. Allowed: the handler runs. Denied: 403. No decision possible
+ * (OPA down, slow, garbage; repository failing): 503. No user: 401. A route with neither
+ * `@Authorize()` nor `@Public()`: 403. Each step is a `protected` method you may override.
+ */
+@Injectable()
+export class PolicyGuard implements CanActivate {
+  protected readonly logger = new Logger(PolicyGuard.name);
+  protected readonly options: ResolvedOpaOptions;
+  private repository?: AuthzRepository;
+
+  constructor(
+    protected readonly reflector: Reflector,
+    protected readonly opa: OpaService,
+    protected readonly loaders: ResourceLoaderRegistry,
+    private readonly moduleRef: ModuleRef,
+    @Inject(OPA_MODULE_OPTIONS) options: OpaModuleOptions,
+  ) {
+    this.options = resolveOpaOptions(options);
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride(Public, targets)) return true;
+
+    const rule = this.reflector.getAllAndOverride(AuthorizeRule, targets);
+    if (!rule || context.getType() !== 'http') {
+      this.logger.warn(`${describe(context)}: ${OpaMessages.noPolicy}`);
+      throw new AccessDeniedException();
+    }
+
+    const request = this.getRequest(context);
+    const subject = await this.getSubject(request);
+    if (!subject) throw new UnauthorizedException(OpaMessages.notAuthenticated);
+
+    const resource = await this.getResource(context, request, rule);
+    const authz = await this.loadContext(subject);
+    const decision = await this.decide({
+      subject: { ...subject, attributes: { ...subject.attributes, ...authz.attributes } },
+      action: rule.action,
+      resource,
+      roles: authz.roles,
+      bindings: authz.bindings,
+    });
+
+    if (decision.decisionId) this.setHeader(context, DECISION_ID_HEADER, decision.decisionId);
+    if (!decision.permit) this.throwAccessDenied(decision);
+    (request as { authorization?: RequestAuthorization }).authorization = { subject, resource, decision };
+    return true;
+  }
+
+  protected getRequest(context: ExecutionContext): Record<string, any> {
+    return context.switchToHttp().getRequest();
+  }
+
+  /** The authenticated subject, or `undefined` for a 401. */
+  protected async getSubject(request: Record<string, any>): Promise<Subject | undefined> {
+    const resolver = this.options.subjectResolver ?? defaultSubjectResolver;
+    return resolver(request);
+  }
+
+  /** The resource the rule is about, with its attributes from the type's loader. */
+  protected async getResource(
+    context: ExecutionContext,
+    request: Record<string, any>,
+    rule: AuthorizeRule,
+  ): Promise<ResourceRef> {
+    const type = rule.resource ?? this.reflector.get(ResourceType, context.getClass());
+    if (!type) {
+      this.logger.error(OpaMessages.missingResourceType(describe(context)));
+      throw new AccessDeniedException();
+    }
+    if (rule.collection) return { type, id: null };
+
+    const id = rule.id ? rule.id(request) : request.params?.[rule.idParam ?? 'id'];
+    if (typeof id !== 'string' || id.length === 0 || id.length > this.options.maxResourceIdLength) {
+      throw new BadRequestException(OpaMessages.invalidResourceId);
+    }
+    const loader = this.loaders.get(type);
+    if (!loader) return { type, id };
+    const attributes = await this.unlessFailed(() => loader.load(id, request));
+    if (!attributes) throw new NotFoundException(`${type} "${id}" not found`);
+    return { type, id, attributes };
+  }
+
+  /** Roles, bindings and attributes of the subject, from the application's repository. */
+  protected async loadContext(subject: Subject): Promise<AuthorizationContext> {
+    return this.unlessFailed(() => this.getRepository().loadContext(subject));
+  }
+
+  private getRepository(): AuthzRepository {
+    try {
+      this.repository ??= this.moduleRef.get<AuthzRepository>(AuthzRepository, { strict: false });
+    } catch (error) {
+      throw new Error(OpaMessages.missingRepository, { cause: error });
+    }
+    return this.repository;
+  }
+
+  /** Asks OPA; any failure to get an answer is a 503, never an allow. */
+  protected async decide(request: Parameters<OpaService['check']>[0]): Promise<Decision> {
+    return this.unlessFailed(() => this.opa.check(request));
+  }
+
+  protected throwAccessDenied(decision: Decision): never {
+    throw new AccessDeniedException(decision.decisionId);
+  }
+
+  /** Runs a step; an HTTP exception passes through, anything else means no decision: 503. */
+  protected async unlessFailed<T>(step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      if (error instanceof HttpException) throw error;
+      this.logger.error(`${OpaMessages.decisionUnavailable}: ${describeError(error)}`);
+      throw new DecisionUnavailableException();
+    }
+  }
+
+  private setHeader(context: ExecutionContext, name: string, value: string): void {
+    const response = context.switchToHttp().getResponse<{ header?: (n: string, v: string) => void }>();
+    response.header?.(name, value);
+  }
+}
+
+function describe(context: ExecutionContext): string {
+  return `${context.getClass().name}.${context.getHandler().name}`;
+}
+
+/** Names the failure and its cause chain, without stack traces or request data. */
+function describeError(error: unknown): string {
+  const parts: string[] = [];
+  for (let current = error, depth = 0; current && depth < 4; depth++) {
+    parts.push(current instanceof Error ? `${current.name}: ${current.message}` : String(current));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return parts.join(' <- ');
+}

@@ -1,0 +1,89 @@
+package authz.custom_test
+
+import data.authz.custom
+
+_owner_input(subject_type, action) := {
+	"subject": {"type": subject_type, "id": "carol"},
+	"action": action,
+	"resource": {"type": "Task", "id": "t-4", "created_by": "carol", "status": "open"},
+}
+
+test_owner_may_read if custom.allow with input as _owner_input("user", "task:read")
+
+test_owner_may_update if custom.allow with input as _owner_input("user", "task:update")
+
+test_owner_may_not_delete if not custom.allow with input as _owner_input("user", "task:delete")
+
+test_owner_rule_is_for_users_only if not custom.allow with input as _owner_input("token", "task:read")
+
+test_owner_rule_needs_matching_creator if {
+	doc := json.patch(
+		_owner_input("user", "task:read"),
+		[{"op": "replace", "path": "/resource/created_by", "value": "bob"}],
+	)
+	not custom.allow with input as doc
+}
+
+test_owner_rule_is_for_tasks_only if {
+	doc := json.patch(_owner_input("user", "task:read"), [{"op": "replace", "path": "/resource/type", "value": "Doc"}])
+	not custom.allow with input as doc
+}
+
+test_owner_rule_never_covers_a_collection if {
+	doc := {"subject": {"type": "user", "id": "carol"}, "action": "task:read", "resource": {"type": "Task"}}
+	not custom.allow with input as doc
+}
+
+test_banned_subject_is_denied if {
+	custom.deny == {"subject is banned"} with input as {
+		"subject": {"type": "user", "id": "erin", "attributes": {"banned": true}},
+		"action": "task:read",
+		"resource": {"type": "Task", "id": "t-1"},
+	}
+}
+
+test_banned_must_be_boolean_true if {
+	count(custom.deny) == 0 with input as {"subject": {"type": "user", "id": "erin", "attributes": {"banned": "true"}}}
+}
+
+test_not_banned_is_not_denied if {
+	count(custom.deny) == 0 with input as {"subject": {"type": "user", "id": "erin", "attributes": {"banned": false}}}
+}
+
+_archived_input(type, action) := {
+	"subject": {"type": "user", "id": "alice"},
+	"action": action,
+	"resource": {"type": type, "id": "t-4", "status": "archived"},
+}
+
+test_archived_task_cannot_be_updated if {
+	custom.deny == {"task is archived"} with input as _archived_input("Task", "task:update")
+}
+
+test_archived_task_cannot_be_deleted if {
+	custom.deny == {"task is archived"} with input as _archived_input("Task", "task:delete")
+}
+
+test_archived_task_can_be_read if {
+	count(custom.deny) == 0 with input as _archived_input("Task", "task:read")
+}
+
+test_archived_rule_is_for_tasks_only if {
+	count(custom.deny) == 0 with input as _archived_input("Doc", "task:update")
+}
+
+test_open_task_can_be_updated if {
+	doc := json.patch(
+		_archived_input("Task", "task:update"),
+		[{"op": "replace", "path": "/resource/status", "value": "open"}],
+	)
+	count(custom.deny) == 0 with input as doc
+}
+
+test_both_deny_reasons if {
+	doc := json.patch(
+		_archived_input("Task", "task:delete"),
+		[{"op": "add", "path": "/subject/attributes", "value": {"banned": true}}],
+	)
+	custom.deny == {"subject is banned", "task is archived"} with input as doc
+}

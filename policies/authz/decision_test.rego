@@ -1,0 +1,121 @@
+package authz_test
+
+import data.authz
+
+_all_false := {"permit": false, "allow": false, "deny": false, "reasons": []}
+
+_owner_update := {
+	"subject": {"type": "user", "id": "dave"},
+	"action": "task:update",
+	"resource": {"type": "Task", "id": "t-3", "created_by": "dave", "status": "open"},
+	"roles": {},
+	"bindings": [],
+}
+
+# Answer shape and permit == allow and not deny.
+
+test_decision_permit if {
+	doc := _input(["doc:read"], null, "doc:read", _doc)
+	authz.decision == {"permit": true, "allow": true, "deny": false, "reasons": []} with input as doc
+}
+
+test_decision_no_binding_is_all_false if {
+	authz.decision == _all_false with input as _input(["doc:read"], null, "doc:write", _doc)
+}
+
+test_custom_allow_grants_through_engine if {
+	authz.decision == {"permit": true, "allow": true, "deny": false, "reasons": []} with input as _owner_update
+}
+
+test_custom_deny_overrides_allow if {
+	doc := _input(["*"], null, "task:delete", {"type": "Task", "id": "t-4", "status": "archived"})
+	authz.decision == {"permit": false, "allow": true, "deny": true, "reasons": ["task is archived"]} with input as doc
+}
+
+test_custom_deny_overrides_custom_allow if {
+	doc := json.patch(_owner_update, [{"op": "replace", "path": "/resource/status", "value": "archived"}])
+	authz.decision == {"permit": false, "allow": true, "deny": true, "reasons": ["task is archived"]} with input as doc
+}
+
+test_deny_reasons_are_sorted if {
+	doc := json.patch(_owner_update, [
+		{"op": "replace", "path": "/resource/status", "value": "archived"},
+		{"op": "add", "path": "/subject/attributes", "value": {"banned": true}},
+	])
+	authz.reasons == ["subject is banned", "task is archived"] with input as doc
+}
+
+test_engine_without_custom_rules if {
+	authz.decision == _all_false with input as _owner_update with authz.custom as {}
+}
+
+# Partial or garbage input is a denial, and the answer is still complete.
+
+test_garbage_empty_input if authz.decision == _all_false with input as {}
+
+test_garbage_non_object_input if authz.decision == _all_false with input as "garbage"
+
+test_garbage_missing_roles if {
+	authz.decision == _all_false with input as json.remove(_input(["doc:read"], null, "doc:read", _doc), ["roles"])
+}
+
+test_garbage_missing_bindings if {
+	authz.decision == _all_false with input as json.remove(_input(["doc:read"], null, "doc:read", _doc), ["bindings"])
+}
+
+test_garbage_missing_subject if {
+	authz.decision == _all_false with input as json.remove(_input(["doc:read"], null, "doc:read", _doc), ["subject"])
+}
+
+test_garbage_missing_action if {
+	authz.decision == _all_false with input as json.remove(_input(["doc:read"], null, "doc:read", _doc), ["action"])
+}
+
+test_garbage_wrong_types if {
+	doc := {"subject": "u-1", "action": 7, "resource": [], "roles": [], "bindings": "r"}
+	authz.decision == _all_false with input as doc
+}
+
+test_garbage_permissions_not_a_list if {
+	doc := json.patch(_input(["doc:read"], null, "doc:read", _doc), [{"op": "replace", "path": "/roles/r", "value": {}}])
+	authz.decision == _all_false with input as doc
+}
+
+# Data-filtering entrypoint: defined exactly when permit holds.
+
+test_include_when_permitted if authz.include with input as _input(["doc:read"], null, "doc:read", _doc)
+
+test_include_undefined_when_denied if {
+	doc := json.patch(_owner_update, [{"op": "replace", "path": "/resource/status", "value": "archived"}])
+	not authz.include with input as doc
+}
+
+# Bulk decisions.
+
+test_decisions_in_order if {
+	queries := [
+		_input(["doc:read"], null, "doc:read", _doc),
+		_input(["doc:read"], null, "doc:write", _doc),
+		_owner_update,
+		{},
+		_input(["doc:*"], {"type": "Doc", "id": "d-1"}, "doc:write", _doc),
+	]
+	authz.decisions == [
+		{"index": 0, "permit": true},
+		{"index": 1, "permit": false},
+		{"index": 2, "permit": true},
+		{"index": 3, "permit": false},
+		{"index": 4, "permit": true},
+	] with input as {"queries": queries}
+}
+
+test_decisions_ignore_outer_input if {
+	doc := object.union(_input(["*"], null, "doc:read", _doc), {"queries": [{"action": "doc:read"}]})
+	authz.decisions == [{"index": 0, "permit": false}] with input as doc
+}
+
+test_decisions_without_queries if authz.decisions == [] with input as {}
+
+test_decisions_empty_queries if authz.decisions == [] with input as {"queries": []}
+
+test_decisions_queries_not_a_list if authz.decisions == [] with input as {"queries": {"a": {}}}
