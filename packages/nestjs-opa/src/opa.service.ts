@@ -186,11 +186,8 @@ function parseJson(text: string): unknown {
  * refusing segments that could escape the `data` tree.
  */
 export function toDataPath(path: string): string {
-  const segments = path
-    .replace(/^data[./]/, '')
-    .split(/[./]/)
-    .filter((segment) => segment !== '');
-  if (segments.length === 0 || segments.some((segment) => !/^[\w-]+$/.test(segment))) {
+  const segments = path.replace(/^\/?(data[./])?/, '').split(/[./]/);
+  if (segments.some((segment) => !/^[\w-]+$/.test(segment))) {
     throw new TypeError(`Invalid OPA data path: "${path}"`);
   }
   return segments.join('/');

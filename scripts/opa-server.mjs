@@ -1,0 +1,97 @@
+// Starts the project's pinned OPA with policies/ on 127.0.0.1, for tests, `npm run opa` and
+// `npm start`. One implementation, so every place runs OPA the same way.
+import { spawn } from 'node:child_process';
+import { existsSync, openSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const POLICIES_DIR = join(ROOT, 'policies');
+
+/** The pinned OPA binary: $OPA_BIN, or .tools/bin/opa (made by `npm run tools`). */
+export function opaBinary() {
+  const candidate = process.env.OPA_BIN || join(ROOT, '.tools', 'bin', 'opa');
+  if (!existsSync(candidate)) {
+    throw new Error(
+      `OPA not found at ${candidate}. Run \`npm run tools\` (needs Go) or set OPA_BIN to an opa binary.`,
+    );
+  }
+  return candidate;
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitUntilHealthy(url, child, deadlineMs) {
+  const deadline = Date.now() + deadlineMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`OPA exited with code ${child.exitCode} while starting`);
+    try {
+      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`OPA did not become healthy at ${url} within ${deadlineMs} ms`);
+}
+
+/**
+ * Starts OPA and resolves once `/health` answers 200.
+ * @param {{ port?: number, host?: string, args?: string[], policies?: string[], logFile?: string,
+ *   decisionLogs?: boolean, foreground?: boolean }} [options]
+ * @returns {Promise<{ url: string, port: number, pid: number, stop: () => Promise<void> }>}
+ */
+export async function startOpa(options = {}) {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? (await freePort());
+  const output = options.foreground
+    ? 'inherit'
+    : options.logFile
+      ? openSync(options.logFile, 'a')
+      : 'ignore';
+  const args = [
+    'run',
+    '--server',
+    '--addr',
+    `${host}:${port}`,
+    '--log-level',
+    'error',
+    '--ignore',
+    '*_test.rego',
+    '--set',
+    `decision_logs.console=${options.decisionLogs ? 'true' : 'false'}`,
+    ...(options.args ?? []),
+    ...(options.policies ?? [POLICIES_DIR]),
+  ];
+  const child = spawn(opaBinary(), args, { stdio: ['ignore', output, output] });
+  const stopOnExit = () => child.kill('SIGKILL');
+  process.once('exit', stopOnExit);
+  const url = `http://${host}:${port}`;
+  const stop = () =>
+    new Promise((resolveStop) => {
+      process.removeListener('exit', stopOnExit);
+      if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
+      child.once('exit', () => resolveStop());
+      child.kill('SIGTERM');
+    });
+  try {
+    await waitUntilHealthy(url, child, 20_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, port, pid: child.pid, stop };
+}
