@@ -36,7 +36,8 @@ export function freePort() {
 async function waitUntilHealthy(url, child, deadlineMs) {
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`OPA exited with code ${child.exitCode} while starting`);
+    if (child.exitCode !== null)
+      throw new Error(`OPA exited with code ${child.exitCode} while starting`);
     try {
       const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
       if (response.ok) return;

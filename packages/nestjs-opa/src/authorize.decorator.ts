@@ -38,7 +38,10 @@ export const AuthorizeRule = Reflector.createDecorator<AuthorizeRule>();
  * create() {}
  * ```
  */
-export function Authorize(action: string, options: AuthorizeOptions = {}): MethodDecorator & ClassDecorator {
+export function Authorize(
+  action: string,
+  options: AuthorizeOptions = {},
+): MethodDecorator & ClassDecorator {
   if (typeof action !== 'string' || action.length === 0) {
     throw new TypeError('@Authorize() needs a non-empty action, e.g. "task:read"');
   }

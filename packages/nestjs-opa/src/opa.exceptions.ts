@@ -16,6 +16,10 @@ export class AccessDeniedException extends ForbiddenException {
 /** 503: no decision could be made (OPA down, slow or answering garbage). Fail closed. */
 export class DecisionUnavailableException extends ServiceUnavailableException {
   constructor() {
-    super({ statusCode: 503, error: 'Service Unavailable', message: OpaMessages.decisionUnavailable });
+    super({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: OpaMessages.decisionUnavailable,
+    });
   }
 }

@@ -15,8 +15,10 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
       const providers: Provider[] = [
         { provide: OpaTransport, useClass: extras.transport ?? UndiciTransport },
       ];
-      if (extras.repository) providers.push({ provide: AuthzRepository, useClass: extras.repository });
-      if (extras.globalGuard !== false) providers.push({ provide: APP_GUARD, useExisting: PolicyGuard });
+      if (extras.repository)
+        providers.push({ provide: AuthzRepository, useClass: extras.repository });
+      if (extras.globalGuard !== false)
+        providers.push({ provide: APP_GUARD, useExisting: PolicyGuard });
       return {
         ...definition,
         global: extras.isGlobal !== false,

@@ -120,7 +120,11 @@ export class OpaService {
 
   /** Creates or replaces the document at `data/<path>`. @example `await opa.putData('flags', { beta: true })` */
   async putData(path: string, value: unknown): Promise<void> {
-    await this.call({ method: 'PUT', path: `/v1/data/${toDataPath(path)}`, body: JSON.stringify(value) });
+    await this.call({
+      method: 'PUT',
+      path: `/v1/data/${toDataPath(path)}`,
+      body: JSON.stringify(value),
+    });
   }
 
   /**
@@ -154,7 +158,9 @@ export class OpaService {
    * ```
    */
   async health(options: OpaHealthOptions = {}): Promise<void> {
-    const query = [options.bundles && 'bundles', options.plugins && 'plugins'].filter(Boolean).join('&');
+    const query = [options.bundles && 'bundles', options.plugins && 'plugins']
+      .filter(Boolean)
+      .join('&');
     await this.call({ method: 'GET', path: query ? `/health?${query}` : '/health' });
   }
 

@@ -77,7 +77,11 @@ export class PolicyGuard implements CanActivate {
 
     if (decision.decisionId) this.setHeader(context, DECISION_ID_HEADER, decision.decisionId);
     if (!decision.permit) this.throwAccessDenied(decision);
-    (request as { authorization?: RequestAuthorization }).authorization = { subject, resource, decision };
+    (request as { authorization?: RequestAuthorization }).authorization = {
+      subject,
+      resource,
+      decision,
+    };
     return true;
   }
 
@@ -150,7 +154,9 @@ export class PolicyGuard implements CanActivate {
   }
 
   private setHeader(context: ExecutionContext, name: string, value: string): void {
-    const response = context.switchToHttp().getResponse<{ header?: (n: string, v: string) => void }>();
+    const response = context
+      .switchToHttp()
+      .getResponse<{ header?: (n: string, v: string) => void }>();
     response.header?.(name, value);
   }
 }

@@ -20,7 +20,8 @@ export class ResourceLoaderRegistry {
       const type = this.discovery.getMetadataByDecorator(ResourceLoader, wrapper);
       const instance = wrapper.instance as ResourceLoader | undefined;
       if (!type || typeof instance?.load !== 'function') continue;
-      if (loaders.has(type)) throw new Error(`Two @ResourceLoader('${type}') providers are registered`);
+      if (loaders.has(type))
+        throw new Error(`Two @ResourceLoader('${type}') providers are registered`);
       loaders.set(type, instance);
     }
     return loaders;

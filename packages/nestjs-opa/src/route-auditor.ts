@@ -50,7 +50,13 @@ export class RouteAuditor implements OnApplicationBootstrap {
         if (this.reflector.getAllAndOverride(Public, targets)) return [];
         if (this.reflector.getAllAndOverride(AuthorizeRule, targets)) return [];
         const method = RequestMethod[this.reflector.get<RequestMethod>(METHOD_METADATA, handler)];
-        return [{ method, path: joinPath(prefix, [path].flat()[0] ?? ''), handler: `${controller.name}.${name}` }];
+        return [
+          {
+            method,
+            path: joinPath(prefix, [path].flat()[0] ?? ''),
+            handler: `${controller.name}.${name}`,
+          },
+        ];
       });
     });
     return this.report;
@@ -58,5 +64,8 @@ export class RouteAuditor implements OnApplicationBootstrap {
 }
 
 function joinPath(...parts: string[]): string {
-  return `/${parts.map((p) => p.replace(/^\/|\/$/g, '')).filter(Boolean).join('/')}`;
+  return `/${parts
+    .map((p) => p.replace(/^\/|\/$/g, ''))
+    .filter(Boolean)
+    .join('/')}`;
 }

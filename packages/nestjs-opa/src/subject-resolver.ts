@@ -9,7 +9,8 @@ export function defaultSubjectResolver(request: { user?: unknown }): Subject | u
   if (typeof user !== 'object' || user === null) return undefined;
   const { id, sub, type } = user as Record<string, unknown>;
   const subjectId = id ?? sub;
-  if ((typeof subjectId !== 'string' && typeof subjectId !== 'number') || subjectId === '') return undefined;
+  if ((typeof subjectId !== 'string' && typeof subjectId !== 'number') || subjectId === '')
+    return undefined;
   if (type !== undefined && typeof type !== 'string') return undefined;
   return { type: type ?? 'user', id: String(subjectId) };
 }

@@ -7,7 +7,11 @@ import { OpaMessages } from '../opa.messages.js';
 import { OpaInvalidResponseError, OpaTimeoutError, OpaUnavailableError } from '../opa.errors.js';
 import type { OpaModuleOptions } from '../opa-module-options.interface.js';
 import { resolveOpaOptions, type ResolvedOpaOptions } from '../opa-options.js';
-import type { OpaHttpRequest, OpaHttpResponse, OpaTransport } from '../transports/opa-transport.interface.js';
+import type {
+  OpaHttpRequest,
+  OpaHttpResponse,
+  OpaTransport,
+} from '../transports/opa-transport.interface.js';
 
 /**
  * Sends calls through the application's `@nestjs/axios` `HttpService`, so its interceptors, agents
@@ -34,9 +38,12 @@ export class HttpServiceTransport implements OpaTransport, OnModuleInit {
     try {
       this.http = this.moduleRef.get(HttpService, { strict: false });
     } catch (error) {
-      throw new Error('HttpServiceTransport needs HttpModule from @nestjs/axios imported in the application', {
-        cause: error,
-      });
+      throw new Error(
+        'HttpServiceTransport needs HttpModule from @nestjs/axios imported in the application',
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -67,13 +74,18 @@ export class HttpServiceTransport implements OpaTransport, OnModuleInit {
           validateStatus: () => true,
         }),
       );
-      return { status: response.status, body: typeof response.data === 'string' ? response.data : '' };
+      return {
+        status: response.status,
+        body: typeof response.data === 'string' ? response.data : '',
+      };
     } catch (error) {
       if (signal.aborted || isAxiosCode(error, 'ECONNABORTED') || isAxiosCode(error, 'ETIMEDOUT')) {
         throw new OpaTimeoutError(OpaMessages.timedOut(url, timeout), { cause: error });
       }
       if (isAxiosCode(error, 'ERR_BAD_RESPONSE')) {
-        throw new OpaInvalidResponseError(OpaMessages.bodyTooLarge(maxResponseBytes), { cause: error });
+        throw new OpaInvalidResponseError(OpaMessages.bodyTooLarge(maxResponseBytes), {
+          cause: error,
+        });
       }
       throw new OpaUnavailableError(OpaMessages.connectionFailed(url), { cause: error });
     }

@@ -47,7 +47,8 @@ export class UndiciTransport implements OpaTransport, OnModuleDestroy {
       return { status: response.statusCode, body };
     } catch (error) {
       if (error instanceof OpaInvalidResponseError) throw error;
-      if (signal.aborted) throw new OpaTimeoutError(OpaMessages.timedOut(url, timeout), { cause: error });
+      if (signal.aborted)
+        throw new OpaTimeoutError(OpaMessages.timedOut(url, timeout), { cause: error });
       throw new OpaUnavailableError(OpaMessages.connectionFailed(url), { cause: error });
     }
   }

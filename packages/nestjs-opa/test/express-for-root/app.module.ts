@@ -5,7 +5,10 @@ import { FixturesModule, InMemoryAuthzRepository } from '../support/fixtures.js'
 /** `forRoot` with options read when the module is created, and the default undici transport. */
 export function createAppModule(opaUrl: string) {
   @Module({
-    imports: [OpaModule.forRoot({ url: opaUrl, repository: InMemoryAuthzRepository }), FixturesModule],
+    imports: [
+      OpaModule.forRoot({ url: opaUrl, repository: InMemoryAuthzRepository }),
+      FixturesModule,
+    ],
   })
   class AppModule {}
   return AppModule;

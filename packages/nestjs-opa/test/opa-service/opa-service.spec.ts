@@ -16,7 +16,11 @@ import {
 import { freePort } from '../../../../scripts/opa-server.mjs';
 import { FaultServer, faults } from '../support/fault-server.js';
 
-async function createService(url: string, transport: Type<OpaTransport>, timeout = 300): Promise<OpaService> {
+async function createService(
+  url: string,
+  transport: Type<OpaTransport>,
+  timeout = 300,
+): Promise<OpaService> {
   const moduleRef = await Test.createTestingModule({
     imports: [HttpModule, OpaModule.forRoot({ url, timeout, transport, globalGuard: false })],
   }).compile();
@@ -29,7 +33,9 @@ const carolReadsT2: CheckRequest = {
   action: 'task:update',
   resource: { type: 'Task', id: 't-2', attributes: { created_by: 'bob', status: 'open' } },
   roles: { editor: { permissions: ['task:read', 'task:update'] } },
-  bindings: [{ subject: { type: 'user', id: 'carol' }, role: 'editor', scope: { type: 'Task', id: 't-2' } }],
+  bindings: [
+    { subject: { type: 'user', id: 'carol' }, role: 'editor', scope: { type: 'Task', id: 't-2' } },
+  ],
 };
 
 describe.each([
@@ -54,7 +60,10 @@ describe.each([
     });
 
     it('reports a veto separately from the grant', async () => {
-      const archived = { ...carolReadsT2, resource: { ...carolReadsT2.resource, attributes: { status: 'archived' } } };
+      const archived = {
+        ...carolReadsT2,
+        resource: { ...carolReadsT2.resource, attributes: { status: 'archived' } },
+      };
       expect(await opa.check(archived)).toMatchObject({ permit: false, allow: true, deny: true });
     });
 
@@ -120,7 +129,10 @@ describe.each([
 
     it('raises OpaResponseError on a 500', async () => {
       server.handler = faults.json(500, { code: 'internal_error', message: 'boom' });
-      await expect(opa.check(carolReadsT2)).rejects.toMatchObject({ name: 'OpaResponseError', status: 500 });
+      await expect(opa.check(carolReadsT2)).rejects.toMatchObject({
+        name: 'OpaResponseError',
+        status: 500,
+      });
       await expect(opa.check(carolReadsT2)).rejects.toBeInstanceOf(OpaResponseError);
     });
 
@@ -173,7 +185,14 @@ describe('OpaModule options', () => {
     };
     const url = await server.start();
     const moduleRef = await Test.createTestingModule({
-      imports: [OpaModule.forRoot({ url, token: 's3cret', headers: { 'x-tenant': 'acme' }, globalGuard: false })],
+      imports: [
+        OpaModule.forRoot({
+          url,
+          token: 's3cret',
+          headers: { 'x-tenant': 'acme' },
+          globalGuard: false,
+        }),
+      ],
     }).compile();
     await moduleRef.get(OpaService).health();
     await moduleRef.close();

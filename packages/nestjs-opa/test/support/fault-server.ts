@@ -34,7 +34,10 @@ export const faults = {
   slow:
     (ms: number): FaultHandler =>
     (_req, res) => {
-      const timer = setTimeout(() => res.writeHead(200).end('{"result":{"permit":true,"allow":true,"deny":false}}'), ms);
+      const timer = setTimeout(
+        () => res.writeHead(200).end('{"result":{"permit":true,"allow":true,"deny":false}}'),
+        ms,
+      );
       res.on('close', () => clearTimeout(timer));
     },
   huge:

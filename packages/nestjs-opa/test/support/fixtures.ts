@@ -46,7 +46,9 @@ export class InMemoryAuthzRepository implements AuthzRepository {
     this.calls++;
     return {
       roles,
-      bindings: bindings.filter((b) => b.subject.type === subject.type && b.subject.id === subject.id),
+      bindings: bindings.filter(
+        (b) => b.subject.type === subject.type && b.subject.id === subject.id,
+      ),
       attributes: attributes[subject.id] ?? {},
     };
   }
@@ -97,7 +99,9 @@ export class MiscController {
 }
 
 /** Reads `x-subject: user:alice`, standing in for Passport in these tests. */
-export function subjectFromHeader(req: { headers: Record<string, string | string[] | undefined> }): Subject | undefined {
+export function subjectFromHeader(req: {
+  headers: Record<string, string | string[] | undefined>;
+}): Subject | undefined {
   const header = req.headers['x-subject'];
   if (typeof header !== 'string') return undefined;
   const [type, id] = header.split(':');
@@ -105,7 +109,11 @@ export function subjectFromHeader(req: { headers: Record<string, string | string
 }
 
 /** Express middleware setting `request.user`, so the default subject resolver is exercised. */
-function userFromHeader(req: { headers: Record<string, string | undefined>; user?: unknown }, _res: unknown, next: () => void) {
+function userFromHeader(
+  req: { headers: Record<string, string | undefined>; user?: unknown },
+  _res: unknown,
+  next: () => void,
+) {
   req.user = subjectFromHeader(req);
   next();
 }

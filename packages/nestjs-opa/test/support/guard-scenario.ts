@@ -15,7 +15,8 @@ export async function createApp(appModule: unknown, platform: Platform): Promise
       : moduleRef.createNestApplication();
   app.useLogger(false);
   await app.init();
-  if (platform === 'fastify') await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
+  if (platform === 'fastify')
+    await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
   return app;
 }
 
@@ -71,8 +72,16 @@ export function describeGuardContract(name: string, appModule: () => unknown, pl
     });
 
     it('decides collection-level actions without an id', async () => {
-      await request(app.getHttpServer()).post('/tasks').set('x-subject', 'user:bob').send({ title: 'x' }).expect(201);
-      await request(app.getHttpServer()).post('/tasks').set('x-subject', 'token:ci-bot').send({}).expect(403);
+      await request(app.getHttpServer())
+        .post('/tasks')
+        .set('x-subject', 'user:bob')
+        .send({ title: 'x' })
+        .expect(201);
+      await request(app.getHttpServer())
+        .post('/tasks')
+        .set('x-subject', 'token:ci-bot')
+        .send({})
+        .expect(403);
     });
 
     it('answers 404 for an unknown id before asking OPA', async () => {

@@ -1,0 +1,200 @@
+import { jest } from '@jest/globals';
+import {
+  BadRequestException,
+  ForbiddenException,
+  HttpException,
+  Logger,
+  NotFoundException,
+  UnauthorizedException,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { Reflector, type ModuleRef } from '@nestjs/core';
+import { Authorize, ResourceType } from './authorize.decorator.js';
+import type { AuthorizationContext, CheckRequest, Decision } from './authz.types.js';
+import { AccessDeniedException, DecisionUnavailableException } from './opa.exceptions.js';
+import { OpaTimeoutError } from './opa.errors.js';
+import type { OpaService } from './opa.service.js';
+import { PolicyGuard } from './policy.guard.js';
+import { Public } from './public.decorator.js';
+import type { ResourceLoader } from './resource-loader.js';
+import type { ResourceLoaderRegistry } from './resource-loader.registry.js';
+
+@ResourceType('Task')
+class TasksController {
+  @Authorize('task:read')
+  read() {}
+
+  @Authorize('task:create', { collection: true })
+  create() {}
+
+  @Public()
+  open() {}
+
+  forgotten() {}
+
+  @Authorize('task:read', { resource: 'Project', idParam: 'projectId' })
+  project() {}
+}
+
+class UntypedController {
+  @Authorize('task:read')
+  read() {}
+}
+
+const permit: Decision = { permit: true, allow: true, deny: false, raw: {} };
+const context: AuthorizationContext = {
+  roles: { viewer: { permissions: ['task:read'] } },
+  bindings: [],
+  attributes: { banned: false },
+};
+
+function setup(
+  overrides: { loader?: ResourceLoader; decide?: (r: CheckRequest) => Promise<Decision> } = {},
+) {
+  const check = jest.fn(overrides.decide ?? (async () => permit));
+  const loadContext = jest.fn(async () => context);
+  const loader = overrides.loader ?? {
+    load: jest.fn(async () => ({ created_by: 'bob', status: 'open' })),
+  };
+  const guard = new PolicyGuard(
+    new Reflector(),
+    { check } as unknown as OpaService,
+    {
+      get: (type: string) => (type === 'Task' ? loader : undefined),
+    } as unknown as ResourceLoaderRegistry,
+    { get: () => ({ loadContext }) } as unknown as ModuleRef,
+    {},
+  );
+  const headers: Record<string, string> = {};
+  const run = (
+    controller: new () => object,
+    handler: string,
+    request: Record<string, unknown> = { user: { id: 'carol' }, params: { id: 't-2' } },
+  ) => {
+    const executionContext = {
+      getType: () => 'http',
+      getClass: () => controller,
+      getHandler: () => (controller.prototype as Record<string, unknown>)[handler],
+      switchToHttp: () => ({
+        getRequest: () => request,
+        getResponse: () => ({ header: (name: string, value: string) => (headers[name] = value) }),
+      }),
+    } as unknown as ExecutionContext;
+    return guard.canActivate(executionContext);
+  };
+  return { run, check, loadContext, loader, headers };
+}
+
+describe('PolicyGuard', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it('builds the decision from subject, loaded resource and repository context', async () => {
+    const { run, check } = setup();
+    await expect(run(TasksController, 'read')).resolves.toBe(true);
+    expect(check).toHaveBeenCalledWith({
+      subject: { type: 'user', id: 'carol', attributes: { banned: false } },
+      action: 'task:read',
+      resource: { type: 'Task', id: 't-2', attributes: { created_by: 'bob', status: 'open' } },
+      roles: context.roles,
+      bindings: context.bindings,
+    });
+  });
+
+  it('leaves the decision on the request for the handler', async () => {
+    const { run } = setup();
+    const request: Record<string, unknown> = { user: { id: 'carol' }, params: { id: 't-2' } };
+    await run(TasksController, 'read', request);
+    expect(request.authorization).toMatchObject({ subject: { id: 'carol' }, decision: permit });
+  });
+
+  it('decides a collection-level action without an id or a loader', async () => {
+    const { run, check, loader } = setup();
+    await run(TasksController, 'create', { user: { id: 'bob' } });
+    expect(check.mock.calls[0]![0].resource).toEqual({ type: 'Task', id: null });
+    expect(loader.load).not.toHaveBeenCalled();
+  });
+
+  it('honours an explicit resource type and id param, without a loader for that type', async () => {
+    const { run, check } = setup();
+    await run(TasksController, 'project', { user: { id: 'bob' }, params: { projectId: 'p-1' } });
+    expect(check.mock.calls[0]![0].resource).toEqual({ type: 'Project', id: 'p-1' });
+  });
+
+  it('lets @Public() routes through without asking OPA', async () => {
+    const { run, check } = setup();
+    await expect(run(TasksController, 'open', {})).resolves.toBe(true);
+    expect(check).not.toHaveBeenCalled();
+  });
+
+  it('denies a route with neither decorator, without asking OPA', async () => {
+    const { run, check } = setup();
+    await expect(run(TasksController, 'forgotten')).rejects.toBeInstanceOf(AccessDeniedException);
+    expect(check).not.toHaveBeenCalled();
+  });
+
+  it('denies when no resource type can be found', async () => {
+    const { run } = setup();
+    await expect(run(UntypedController, 'read')).rejects.toBeInstanceOf(ForbiddenException);
+  });
+
+  it.each([
+    ['no user', {}],
+    ['a user without id', { user: { name: 'x' } }],
+    ['an empty id', { user: { id: '' } }],
+    ['an object id', { user: { id: { $ne: null } } }],
+    ['a non-string type', { user: { id: 'a', type: 7 } }],
+  ])('answers 401 for %s', async (_label, request) => {
+    const { run, check } = setup();
+    await expect(
+      run(TasksController, 'read', { params: { id: 't-1' }, ...request }),
+    ).rejects.toBeInstanceOf(UnauthorizedException);
+    expect(check).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['missing', {}],
+    ['too long', { id: 'x'.repeat(257) }],
+    ['an array', { id: ['a', 'b'] }],
+  ])('answers 400 for an id that is %s', async (_label, params) => {
+    const { run } = setup();
+    await expect(
+      run(TasksController, 'read', { user: { id: 'a' }, params }),
+    ).rejects.toBeInstanceOf(BadRequestException);
+  });
+
+  it('answers 404 when the loader does not know the id, before asking OPA', async () => {
+    const { run, check } = setup({ loader: { load: async () => undefined } });
+    await expect(run(TasksController, 'read')).rejects.toBeInstanceOf(NotFoundException);
+    expect(check).not.toHaveBeenCalled();
+  });
+
+  it('passes HTTP exceptions of a loader through', async () => {
+    const gone = new HttpException('gone', 410);
+    const { run } = setup({ loader: { load: async () => Promise.reject(gone) } });
+    await expect(run(TasksController, 'read')).rejects.toBe(gone);
+  });
+
+  it('answers 503 when the loader fails', async () => {
+    const { run } = setup({ loader: { load: async () => Promise.reject(new Error('db down')) } });
+    await expect(run(TasksController, 'read')).rejects.toBeInstanceOf(DecisionUnavailableException);
+  });
+
+  it('answers 503 when OPA cannot answer', async () => {
+    const { run } = setup({ decide: async () => Promise.reject(new OpaTimeoutError('slow')) });
+    await expect(run(TasksController, 'read')).rejects.toBeInstanceOf(DecisionUnavailableException);
+  });
+
+  it('answers 403 with the decision id on a denial, and sets the header', async () => {
+    const denied = { permit: false, allow: true, deny: true, decisionId: 'd-9', raw: {} };
+    const { run, headers } = setup({ decide: async () => denied });
+    const error = await run(TasksController, 'read').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AccessDeniedException);
+    expect((error as AccessDeniedException).getResponse()).toEqual({
+      statusCode: 403,
+      error: 'Forbidden',
+      message: 'Access denied',
+      decisionId: 'd-9',
+    });
+    expect(headers['x-authz-decision-id']).toBe('d-9');
+  });
+});
