@@ -1,4 +1,4 @@
-import { parseDecision } from './decision-parser.js';
+import { parseBulkDecisions, parseDecision } from './decision-parser.js';
 
 describe('parseDecision', () => {
   it('reads a complete permit with its decision id', () => {
@@ -38,5 +38,58 @@ describe('parseDecision', () => {
   it('ignores a decision id that is not a non-empty string', () => {
     expect(parseDecision({ decision_id: 42, result: {} }).decisionId).toBeUndefined();
     expect(parseDecision({ decision_id: '', result: {} }).decisionId).toBeUndefined();
+  });
+});
+
+describe('parseBulkDecisions', () => {
+  it('maps verdicts by index, whatever their order', () => {
+    const response = {
+      result: [
+        { index: 1, permit: true },
+        { index: 0, permit: false },
+        { index: 2, permit: true },
+      ],
+    };
+    expect(parseBulkDecisions(response, 3)).toEqual([false, true, true]);
+  });
+
+  it.each([
+    ['a missing entry', { result: [{ index: 0, permit: true }] }, [true, false]],
+    ['a non-array result', { result: { 0: true } }, [false, false]],
+    [
+      'an index out of range',
+      {
+        result: [
+          { index: 2, permit: true },
+          { index: -1, permit: true },
+        ],
+      },
+      [false, false],
+    ],
+    ['a fractional index', { result: [{ index: 0.5, permit: true }] }, [false, false]],
+    [
+      'a truthy non-boolean',
+      {
+        result: [
+          { index: 0, permit: 'yes' },
+          { index: 1, permit: 1 },
+        ],
+      },
+      [false, false],
+    ],
+    [
+      'conflicting duplicates',
+      {
+        result: [
+          { index: 0, permit: true },
+          { index: 0, permit: false },
+          { index: 1, permit: false },
+          { index: 1, permit: true },
+        ],
+      },
+      [false, false],
+    ],
+  ])('denies %s', (_label, response, expected) => {
+    expect(parseBulkDecisions(response, 2)).toEqual(expected);
   });
 });

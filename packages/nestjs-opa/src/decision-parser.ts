@@ -29,3 +29,23 @@ export function parseDecision(response: unknown): Decision {
   const permit = document.permit === true && allow && document.deny === false;
   return { permit, allow, deny, decisionId: readDecisionId(response), raw: result };
 }
+
+/**
+ * Reads the `decisions` rule's answer: one `{index, permit}` per query. Only an entry with a valid
+ * index and `permit: true` grants; a missing, duplicated-and-conflicting or malformed entry denies.
+ */
+export function parseBulkDecisions(response: unknown, count: number): boolean[] {
+  const permits = new Array<boolean>(count).fill(false);
+  const seen = new Set<number>();
+  const result = isRecord(response) ? response.result : undefined;
+  if (!Array.isArray(result)) return permits;
+  for (const entry of result) {
+    if (!isRecord(entry)) continue;
+    const { index, permit } = entry;
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= count)
+      continue;
+    permits[index] = permit === true && (!seen.has(index) || permits[index]!);
+    seen.add(index);
+  }
+  return permits;
+}

@@ -16,3 +16,4 @@ export { RouteAuditor, type UnprotectedRoute } from './route-auditor.js';
 export { defaultSubjectResolver } from './subject-resolver.js';
 export * from './transports/opa-transport.interface.js';
 export { UndiciTransport } from './transports/undici.transport.js';
+export * from './filters/index.js';

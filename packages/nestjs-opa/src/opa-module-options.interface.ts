@@ -47,6 +47,17 @@ export interface OpaModuleOptions {
    * @default 256
    */
   maxResourceIdLength?: number;
+  /**
+   * Queries sent in one `decisions` call by `checkMany`; larger batches are split.
+   * @default 200
+   */
+  bulkChunkSize?: number;
+  /**
+   * Rule of `policyPackage` that `compileFilter` partially evaluates. It must hold exactly when
+   * `permit` does and have no default value.
+   * @default 'include'
+   */
+  filterRule?: string;
 }
 
 /** Options fixed when the module is declared (they shape which providers exist). */

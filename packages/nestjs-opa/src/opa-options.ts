@@ -1,4 +1,6 @@
 import {
+  DEFAULT_BULK_CHUNK_SIZE,
+  DEFAULT_FILTER_RULE,
   DEFAULT_MAX_RESOURCE_ID_LENGTH,
   DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_POLICY_PACKAGE,
@@ -22,6 +24,9 @@ export function resolveOpaOptions(options: OpaModuleOptions): ResolvedOpaOptions
   if (!/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(policyPackage)) {
     throw new TypeError(`OpaModule: policyPackage "${policyPackage}" is not a Rego package name`);
   }
+  if (options.filterRule !== undefined && !/^[A-Za-z_]\w*$/.test(options.filterRule)) {
+    throw new TypeError(`OpaModule: filterRule "${options.filterRule}" is not a Rego rule name`);
+  }
   const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isFinite(timeout) || timeout <= 0) {
     throw new TypeError('OpaModule: timeout must be a positive number of milliseconds');
@@ -37,5 +42,7 @@ export function resolveOpaOptions(options: OpaModuleOptions): ResolvedOpaOptions
     connections: options.connections ?? 16,
     subjectResolver: options.subjectResolver,
     maxResourceIdLength: options.maxResourceIdLength ?? DEFAULT_MAX_RESOURCE_ID_LENGTH,
+    bulkChunkSize: options.bulkChunkSize ?? DEFAULT_BULK_CHUNK_SIZE,
+    filterRule: options.filterRule ?? DEFAULT_FILTER_RULE,
   };
 }

@@ -8,3 +8,7 @@ export const DEFAULT_ID_PARAM = 'id';
 export const DEFAULT_MAX_RESOURCE_ID_LENGTH = 256;
 /** Response header carrying OPA's decision id, so a user's report can be traced to OPA's logs. */
 export const DECISION_ID_HEADER = 'x-authz-decision-id';
+/** Queries per `decisions` call; bigger bulk checks are split. */
+export const DEFAULT_BULK_CHUNK_SIZE = 200;
+/** Rule partially evaluated for list filters; it must have no default (see policies/README.md). */
+export const DEFAULT_FILTER_RULE = 'include';

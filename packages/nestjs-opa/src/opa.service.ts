@@ -1,7 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CheckRequest, Decision } from './authz.types.js';
+import type {
+  CheckRequest,
+  Decision,
+  ResourceRef,
+  RoleBinding,
+  RoleCatalogue,
+  Subject,
+} from './authz.types.js';
 import { buildDecisionInput } from './decision-input.js';
-import { parseDecision, readDecisionId } from './decision-parser.js';
+import { parseBulkDecisions, parseDecision, readDecisionId } from './decision-parser.js';
+import type { CompileFilterRequest, ResourceFilter } from './filters/filter.types.js';
+import { parseResidual } from './filters/residual-parser.js';
 import { OPA_MODULE_OPTIONS } from './opa.constants.js';
 import { OpaInvalidResponseError, OpaResponseError } from './opa.errors.js';
 import { OpaMessages } from './opa.messages.js';
@@ -14,6 +23,21 @@ export interface EvaluationResult<T = unknown> {
   /** The rule's value; `undefined` when the rule is undefined for this input. */
   result: T | undefined;
   decisionId?: string;
+}
+
+/** What {@link OpaService.checkMany} needs: one subject, many actions on many resources. */
+export interface CheckManyRequest {
+  subject: Subject;
+  roles: RoleCatalogue;
+  bindings: RoleBinding[];
+  items: Array<{ action: string; resource: ResourceRef }>;
+}
+
+/** One answer of {@link OpaService.checkMany}, in the order of the items asked. */
+export interface BulkVerdict {
+  action: string;
+  resource: ResourceRef;
+  permit: boolean;
 }
 
 /** One JSON Patch operation for {@link OpaService.patchData}. */
@@ -46,13 +70,16 @@ export interface OpaHealthOptions {
 export class OpaService {
   private readonly options: ResolvedOpaOptions;
   private readonly decisionPath: string;
+  private readonly decisionsPath: string;
 
   constructor(
     @Inject(OpaTransport) private readonly transport: OpaTransport,
     @Inject(OPA_MODULE_OPTIONS) options: OpaModuleOptions,
   ) {
     this.options = resolveOpaOptions(options);
-    this.decisionPath = `/v1/data/${toDataPath(this.options.policyPackage)}/decision`;
+    const policy = toDataPath(this.options.policyPackage);
+    this.decisionPath = `/v1/data/${policy}/decision`;
+    this.decisionsPath = `/v1/data/${policy}/decisions`;
   }
 
   /**
@@ -76,6 +103,71 @@ export class OpaService {
       body: JSON.stringify({ input: buildDecisionInput(request) }),
     });
     return parseDecision(response);
+  }
+
+  /**
+   * Decides many actions on many resources for one subject through the `decisions` rule, in as
+   * few round trips as the chunk size allows. A missing or malformed verdict is a denial for that
+   * item; a failed call fails the whole batch.
+   *
+   * @example
+   * ```ts
+   * const verdicts = await opa.checkMany({
+   *   subject, roles, bindings,
+   *   items: rows.flatMap((row) => ['task:read', 'task:update'].map((action) => ({ action, resource: row }))),
+   * });
+   * ```
+   */
+  async checkMany(request: CheckManyRequest): Promise<BulkVerdict[]> {
+    const { subject, roles, bindings, items } = request;
+    const size = this.options.bulkChunkSize;
+    const chunks: CheckManyRequest['items'][] = [];
+    for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+
+    const permits: boolean[][] = [];
+    // A few chunks at a time: parallel enough to be quick, bounded so one page cannot flood OPA.
+    for (let i = 0; i < chunks.length; i += BULK_CONCURRENCY) {
+      const window = chunks.slice(i, i + BULK_CONCURRENCY).map(async (chunk) => {
+        const queries = chunk.map((item) =>
+          buildDecisionInput({ subject, roles, bindings, ...item }),
+        );
+        const response = await this.call({
+          method: 'POST',
+          path: this.decisionsPath,
+          body: JSON.stringify({ input: { queries } }),
+        });
+        return parseBulkDecisions(response, chunk.length);
+      });
+      permits.push(...(await Promise.all(window)));
+    }
+    const flat = permits.flat();
+    return items.map((item, index) => ({ ...item, permit: flat[index] === true }));
+  }
+
+  /**
+   * Compiles the policy into a filter over a resource type: OPA partially evaluates the
+   * `include` rule with the resource's instance fields unknown (`POST /v1/compile`). The result
+   * is every row, no row, or conditions that SQL adapters turn into a WHERE clause. A residual
+   * that cannot be represented exactly throws {@link UnsupportedResidualError}: never a wider filter.
+   *
+   * @example
+   * ```ts
+   * const filter = await opa.compileFilter({ subject, action: 'task:read', resourceType: 'Task', roles, bindings });
+   * ```
+   */
+  async compileFilter(request: CompileFilterRequest): Promise<ResourceFilter> {
+    const { resourceType, ...rest } = request;
+    const input = buildDecisionInput({ ...rest, resource: { type: resourceType } });
+    const response = await this.call({
+      method: 'POST',
+      path: '/v1/compile',
+      body: JSON.stringify({
+        query: `data.${this.options.policyPackage}.${this.options.filterRule}`,
+        input,
+        unknowns: ['input.resource'],
+      }),
+    });
+    return parseResidual(response, { type: resourceType });
   }
 
   /**
@@ -177,6 +269,7 @@ export class OpaService {
 }
 
 const invalidJson = Symbol('invalidJson');
+const BULK_CONCURRENCY = 4;
 
 function parseJson(text: string): unknown {
   if (text.trim() === '') return undefined;

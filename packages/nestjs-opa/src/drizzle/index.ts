@@ -1,0 +1,1 @@
+export { toDrizzleFilter } from './drizzle-filter.js';

@@ -1,0 +1,1 @@
+export { applyResourceFilter, type TypeOrmFilterOptions } from './typeorm-filter.js';

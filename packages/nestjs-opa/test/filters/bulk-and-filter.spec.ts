@@ -1,0 +1,161 @@
+import { Test } from '@nestjs/testing';
+import {
+  OpaModule,
+  OpaService,
+  UnsupportedResidualError,
+  matchesFilter,
+  type ResourceFilter,
+} from '../../src/index.js';
+import { checkFilterConsistency } from '../../src/testing/index.js';
+import { bindingsOf, seedRoles, seedSubjects, seedTasks } from '../support/seed.js';
+
+const actions = ['task:read', 'task:update', 'task:delete'];
+const resourceOf = (task: (typeof seedTasks)[number]) => ({
+  type: 'Task',
+  id: task.id,
+  attributes: { created_by: task.created_by, status: task.status },
+});
+
+async function createService(options: { bulkChunkSize?: number; policyPackage?: string } = {}) {
+  const moduleRef = await Test.createTestingModule({
+    imports: [OpaModule.forRoot({ url: process.env.OPA_URL, globalGuard: false, ...options })],
+  }).compile();
+  return moduleRef.get(OpaService);
+}
+
+describe('OpaService.checkMany against OPA', () => {
+  it.each(seedSubjects.map((s) => [`${s.type}:${s.id}`, s] as const))(
+    'agrees with point checks for %s, in order',
+    async (_name, subject) => {
+      const opa = await createService();
+      const bindings = bindingsOf(subject);
+      const items = seedTasks.flatMap((task) =>
+        actions.map((action) => ({ action, resource: resourceOf(task) })),
+      );
+      const verdicts = await opa.checkMany({ subject, roles: seedRoles, bindings, items });
+      const expected = await Promise.all(
+        items.map(
+          async (item) =>
+            (await opa.check({ subject, roles: seedRoles, bindings, ...item })).permit,
+        ),
+      );
+      expect(verdicts.map((v) => v.permit)).toEqual(expected);
+      expect(verdicts.map((v) => [v.action, v.resource.id])).toEqual(
+        items.map((i) => [i.action, i.resource.id]),
+      );
+    },
+  );
+
+  it('splits large batches into chunks and keeps the order', async () => {
+    const opa = await createService({ bulkChunkSize: 5 });
+    const subject = seedSubjects[2]!; // carol: viewer everywhere, editor on t-2, owns archived t-4
+    const items = Array.from({ length: 23 }, (_, i) => ({
+      action: 'task:update',
+      resource: resourceOf(seedTasks[i % seedTasks.length]!),
+    }));
+    const verdicts = await opa.checkMany({
+      subject,
+      roles: seedRoles,
+      bindings: bindingsOf(subject),
+      items,
+    });
+    expect(verdicts.map((v) => v.permit)).toEqual(items.map((i) => i.resource.id === 't-2'));
+  });
+
+  it('answers an empty batch without calling OPA', async () => {
+    const opa = await createService({ policyPackage: 'no.such.package' });
+    await expect(
+      opa.checkMany({ subject: seedSubjects[0]!, roles: {}, bindings: [], items: [] }),
+    ).resolves.toEqual([]);
+  });
+});
+
+describe('OpaService.compileFilter against OPA', () => {
+  const cases = seedSubjects.flatMap((subject) =>
+    [...actions, 'task:list'].map(
+      (action) => [`${subject.type}:${subject.id}`, action, subject] as const,
+    ),
+  );
+
+  it.each(cases)(
+    'keeps exactly the rows point checks permit: %s %s',
+    async (_name, action, subject) => {
+      const opa = await createService();
+      const report = await checkFilterConsistency({
+        opa,
+        request: {
+          subject,
+          action,
+          resourceType: 'Task',
+          roles: seedRoles,
+          bindings: bindingsOf(subject),
+        },
+        rows: seedTasks,
+        key: (task) => task.id,
+        toResource: (task) => resourceOf(task),
+      });
+      expect(report).toMatchObject({ consistent: true, missing: [], extra: [] });
+    },
+  );
+
+  it.each([
+    ['a global admin reading', 'alice', 'task:read', { kind: 'always' }],
+    ['a banned editor reading', 'erin', 'task:read', { kind: 'never' }],
+    ['a subject with no rights deleting', 'mallory', 'task:delete', { kind: 'never' }],
+  ] as const)('compiles %s to a constant', async (_label, id, action, expected) => {
+    const opa = await createService();
+    const subject = seedSubjects.find((s) => s.type === 'user' && s.id === id)!;
+    const filter = await opa.compileFilter({
+      subject,
+      action,
+      resourceType: 'Task',
+      roles: seedRoles,
+      bindings: bindingsOf(subject),
+    });
+    expect(filter).toEqual(expected);
+  });
+
+  it('compiles an instance grant plus ownership, minus the archived veto', async () => {
+    const opa = await createService();
+    const carol = seedSubjects[2]!;
+    const filter = await opa.compileFilter({
+      subject: carol,
+      action: 'task:update',
+      resourceType: 'Task',
+      roles: seedRoles,
+      bindings: bindingsOf(carol),
+    });
+    expect(filter.kind).toBe('conditions');
+    const visible = seedTasks
+      .filter((t) => matchesFilter(filter as ResourceFilter, t))
+      .map((t) => t.id);
+    expect(visible).toEqual(['t-2']);
+    // A new task carol creates is hers to update; one she creates and archives is not.
+    expect(matchesFilter(filter, { id: 't-9', created_by: 'carol', status: 'open' })).toBe(true);
+    expect(matchesFilter(filter, { id: 't-9', created_by: 'carol', status: 'archived' })).toBe(
+      false,
+    );
+    expect(matchesFilter(filter, { id: 't-9', created_by: 'carol', status: null })).toBe(true);
+  });
+
+  it('refuses a policy whose residual it cannot represent, rather than widen the filter', async () => {
+    const opa = await createService({ policyPackage: 'prefix_filter' });
+    await opa.putPolicy(
+      'prefix_filter',
+      'package prefix_filter\n\ninclude if startswith(input.resource.id, input.subject.id)\n',
+    );
+    try {
+      await expect(
+        opa.compileFilter({
+          subject: seedSubjects[0]!,
+          action: 'task:read',
+          resourceType: 'Task',
+          roles: {},
+          bindings: [],
+        }),
+      ).rejects.toBeInstanceOf(UnsupportedResidualError);
+    } finally {
+      await opa.deletePolicy('prefix_filter');
+    }
+  });
+});

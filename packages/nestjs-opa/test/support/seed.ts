@@ -1,0 +1,40 @@
+import type { RoleBinding, RoleCatalogue, Subject } from '../../src/index.js';
+
+/** The sample's seed data (shared/authz-model.md), for library tests against the real engine. */
+export const seedRoles: RoleCatalogue = {
+  viewer: { permissions: ['task:read', 'task:list'] },
+  editor: { permissions: ['task:read', 'task:list', 'task:create', 'task:update'] },
+  admin: { permissions: ['task:*'] },
+};
+
+const user = (id: string): Subject => ({ type: 'user', id });
+
+export const seedBindings: RoleBinding[] = [
+  { subject: user('alice'), role: 'admin', scope: null },
+  { subject: user('bob'), role: 'editor', scope: { type: 'Task' } },
+  { subject: user('carol'), role: 'viewer', scope: null },
+  { subject: user('carol'), role: 'editor', scope: { type: 'Task', id: 't-2' } },
+  { subject: user('erin'), role: 'editor', scope: null },
+  { subject: { type: 'token', id: 'ci-bot' }, role: 'viewer', scope: null },
+];
+
+export const seedSubjects: Subject[] = [
+  user('alice'),
+  user('bob'),
+  user('carol'),
+  user('dave'),
+  { ...user('erin'), attributes: { banned: true } },
+  { type: 'token', id: 'ci-bot' },
+  user('ci-bot'),
+  user('mallory'),
+];
+
+export const seedTasks = [
+  { id: 't-1', created_by: 'alice', status: 'open' },
+  { id: 't-2', created_by: 'bob', status: 'open' },
+  { id: 't-3', created_by: 'dave', status: 'open' },
+  { id: 't-4', created_by: 'carol', status: 'archived' },
+];
+
+export const bindingsOf = (subject: Subject) =>
+  seedBindings.filter((b) => b.subject.type === subject.type && b.subject.id === subject.id);
