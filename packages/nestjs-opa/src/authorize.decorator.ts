@@ -13,6 +13,12 @@ export interface AuthorizeOptions {
   id?: (request: any) => unknown;
   /** The action is about the collection (`task:create`, `task:list`): no id, no loader. */
   collection?: boolean;
+  /**
+   * Let the request through when OPA cannot answer (down, slow, broken), logging an error each
+   * time. Only for routes where availability matters more than access control; denials still deny.
+   * @default false
+   */
+  failOpen?: boolean;
 }
 
 /** The metadata {@link Authorize} stores. */

@@ -1,5 +1,7 @@
 import type { Type } from '@nestjs/common';
 import type { Subject } from './authz.types.js';
+import type { DecisionCacheOptions } from './decision-cache.js';
+import type { OpaObserver } from './opa-observer.js';
 import type { AuthzRepository } from './authz.repository.js';
 import type { OpaTransport } from './transports/opa-transport.interface.js';
 
@@ -19,10 +21,41 @@ export interface OpaModuleOptions {
    */
   policyPackage?: string;
   /**
-   * Time allowed for one call to OPA, in milliseconds, from sending to the last byte of the answer.
+   * Deadline of one decision, in milliseconds, retries included, from sending to the last byte of
+   * the answer. Past it the decision fails (503 in the guard), like Envoy's ext_authz timeout.
    * @default 500
    */
   timeout?: number;
+  /**
+   * Retries of connection failures (never of answers or timeouts), with jittered exponential
+   * backoff, inside the deadline. `false` turns them off.
+   * @default { maxAttempts: 2, initialDelay: 10, maxDelay: 100 }
+   */
+  retry?: false | { maxAttempts?: number; initialDelay?: number; maxDelay?: number };
+  /**
+   * Circuit breaker: after this many consecutive failed decisions it answers at once (503) without
+   * calling OPA, and probes OPA again after `halfOpenAfter` ms. `false` turns it off.
+   * @default { consecutiveFailures: 5, halfOpenAfter: 1000 }
+   */
+  circuitBreaker?: false | { consecutiveFailures?: number; halfOpenAfter?: number };
+  /**
+   * Share one OPA call between identical point decisions in flight at the same time.
+   * @default true
+   */
+  coalesce?: boolean;
+  /**
+   * Opt-in decision cache (bounded LRU with TTL, keyed by a digest of the whole input). Inject
+   * {@link DecisionCache} to invalidate it when bindings change.
+   * @default false
+   */
+  cache?: false | DecisionCacheOptions;
+  /**
+   * One structured audit line per decision through the Nest logger (`OpaAudit` context).
+   * @default true
+   */
+  auditLog?: boolean;
+  /** TLS towards OPA (`https://` URLs): CA to trust, and a client certificate for mutual TLS. */
+  tls?: OpaTlsOptions;
   /** Bearer token sent to OPA as `Authorization: Bearer <token>` (OPA's `--authentication=token`). */
   token?: string;
   /** Extra headers sent with every call to OPA. */
@@ -60,6 +93,21 @@ export interface OpaModuleOptions {
   filterRule?: string;
 }
 
+/** TLS settings towards OPA, as PEM text. */
+export interface OpaTlsOptions {
+  /** CA certificate(s) that signed OPA's server certificate. */
+  ca?: string | string[];
+  /** Client certificate, for OPA's `--authentication=tls`. */
+  cert?: string;
+  /** Client private key. */
+  key?: string;
+  /**
+   * Refuse servers whose certificate does not verify. Only turn off in local experiments.
+   * @default true
+   */
+  rejectUnauthorized?: boolean;
+}
+
 /** Options fixed when the module is declared (they shape which providers exist). */
 export interface OpaModuleExtras {
   /**
@@ -83,6 +131,8 @@ export interface OpaModuleExtras {
    * `nestjs-opa/axios` uses your `@nestjs/axios` `HttpService` (and its interceptors) instead.
    */
   transport?: Type<OpaTransport>;
+  /** Classes told about every decision and breaker change, for metrics (see `nestjs-opa/prometheus`). */
+  observers?: Type<OpaObserver>[];
 }
 
 /** Implement this to build options in a class (`OpaModule.forRootAsync({ useClass })`). */

@@ -10,9 +10,13 @@ import type { OpaModuleOptions } from './opa-module-options.interface.js';
 
 /** Module options with every default applied. */
 export type ResolvedOpaOptions = Required<
-  Omit<OpaModuleOptions, 'token' | 'subjectResolver' | 'connections'>
+  Pick<
+    OpaModuleOptions,
+    'url' | 'policyPackage' | 'timeout' | 'headers' | 'maxResponseBytes' | 'connections'
+  >
 > &
-  Pick<OpaModuleOptions, 'subjectResolver'> & { connections: number };
+  Required<Pick<OpaModuleOptions, 'maxResourceIdLength' | 'bulkChunkSize' | 'filterRule'>> &
+  Pick<OpaModuleOptions, 'subjectResolver' | 'tls'>;
 
 /** Applies defaults and checks the options once, at startup, with messages that say what to fix. */
 export function resolveOpaOptions(options: OpaModuleOptions): ResolvedOpaOptions {
@@ -41,6 +45,7 @@ export function resolveOpaOptions(options: OpaModuleOptions): ResolvedOpaOptions
     maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     connections: options.connections ?? 16,
     subjectResolver: options.subjectResolver,
+    tls: options.tls,
     maxResourceIdLength: options.maxResourceIdLength ?? DEFAULT_MAX_RESOURCE_ID_LENGTH,
     bulkChunkSize: options.bulkChunkSize ?? DEFAULT_BULK_CHUNK_SIZE,
     filterRule: options.filterRule ?? DEFAULT_FILTER_RULE,

@@ -30,6 +30,9 @@ export class OpaUnavailableError extends OpaError {}
 /** OPA did not answer within the configured timeout. */
 export class OpaTimeoutError extends OpaUnavailableError {}
 
+/** OPA has been failing: the circuit breaker answers at once without calling it. */
+export class OpaCircuitOpenError extends OpaUnavailableError {}
+
 /** OPA answered with a non-2xx status. */
 export class OpaResponseError extends OpaError {
   declare readonly status: number;

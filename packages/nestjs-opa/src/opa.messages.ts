@@ -7,6 +7,10 @@ export const OpaMessages = {
   connectionFailed: (url: string) => `OPA at ${url} could not be reached`,
   timedOut: (url: string, ms: number) => `OPA at ${url} did not answer within ${ms} ms`,
   badStatus: (status: number) => `OPA answered with HTTP ${status}`,
+  circuitOpen: (url: string) =>
+    `OPA at ${url} has been failing; not calling it until a probe succeeds`,
+  failOpen: (route: string) =>
+    `FAIL-OPEN: ${route} is allowed WITHOUT an authorization decision because OPA could not answer`,
   invalidBody: 'OPA answered with a body that is not valid JSON',
   bodyTooLarge: (limit: number) => `OPA answered with a body larger than ${limit} bytes`,
   unprotectedRoutes: (routes: string[]) =>

@@ -1,8 +1,10 @@
 import { ConfigurableModuleBuilder, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AuditLogObserver } from './audit-log.observer.js';
 import { AuthzRepository } from './authz.repository.js';
 import { OPA_MODULE_OPTIONS } from './opa.constants.js';
 import type { OpaModuleExtras, OpaModuleOptions } from './opa-module-options.interface.js';
+import { OPA_OBSERVERS, type OpaObserver } from './opa-observer.js';
 import { PolicyGuard } from './policy.guard.js';
 import { OpaTransport } from './transports/opa-transport.interface.js';
 import { UndiciTransport } from './transports/undici.transport.js';
@@ -12,8 +14,16 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
     .setClassMethodName('forRoot')
     .setFactoryMethodName('createOpaOptions')
     .setExtras<OpaModuleExtras>({ isGlobal: true, globalGuard: true }, (definition, extras) => {
+      const observers = extras.observers ?? [];
       const providers: Provider[] = [
         { provide: OpaTransport, useClass: extras.transport ?? UndiciTransport },
+        ...observers,
+        {
+          provide: OPA_OBSERVERS,
+          inject: [OPA_MODULE_OPTIONS, AuditLogObserver, ...observers],
+          useFactory: (options: OpaModuleOptions, audit: OpaObserver, ...others: OpaObserver[]) =>
+            options.auditLog === false ? others : [audit, ...others],
+        },
       ];
       if (extras.repository)
         providers.push({ provide: AuthzRepository, useClass: extras.repository });
@@ -26,6 +36,8 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
         exports: [
           ...(definition.exports ?? []),
           OpaTransport,
+          OPA_OBSERVERS,
+          ...observers,
           ...(extras.repository ? [AuthzRepository] : []),
         ],
       };

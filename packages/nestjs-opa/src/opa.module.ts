@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { AuditLogObserver } from './audit-log.observer.js';
+import { DecisionCache } from './decision-cache.js';
 import { OPA_MODULE_OPTIONS } from './opa.constants.js';
+import { OpaResilience } from './opa-resilience.js';
 import { ConfigurableModuleClass } from './opa.module-definition.js';
 import { OpaService } from './opa.service.js';
 import { PolicyGuard } from './policy.guard.js';
@@ -30,7 +33,22 @@ import { RouteAuditor } from './route-auditor.js';
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [OpaService, PolicyGuard, ResourceLoaderRegistry, RouteAuditor],
-  exports: [OpaService, PolicyGuard, RouteAuditor, OPA_MODULE_OPTIONS],
+  providers: [
+    OpaService,
+    PolicyGuard,
+    ResourceLoaderRegistry,
+    RouteAuditor,
+    OpaResilience,
+    DecisionCache,
+    AuditLogObserver,
+  ],
+  exports: [
+    OpaService,
+    PolicyGuard,
+    RouteAuditor,
+    OpaResilience,
+    DecisionCache,
+    OPA_MODULE_OPTIONS,
+  ],
 })
 export class OpaModule extends ConfigurableModuleClass {}

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type {
   CheckRequest,
   Decision,
@@ -9,10 +10,14 @@ import type {
 } from './authz.types.js';
 import { buildDecisionInput } from './decision-input.js';
 import { parseBulkDecisions, parseDecision, readDecisionId } from './decision-parser.js';
+import { DecisionCache } from './decision-cache.js';
+import { decisionKey } from './decision-key.js';
 import type { CompileFilterRequest, ResourceFilter } from './filters/filter.types.js';
 import { parseResidual } from './filters/residual-parser.js';
 import { OPA_MODULE_OPTIONS } from './opa.constants.js';
-import { OpaInvalidResponseError, OpaResponseError } from './opa.errors.js';
+import { OpaError, OpaInvalidResponseError, OpaResponseError } from './opa.errors.js';
+import { OPA_OBSERVERS, type DecisionEvent, type OpaObserver } from './opa-observer.js';
+import { OpaResilience } from './opa-resilience.js';
 import { OpaMessages } from './opa.messages.js';
 import type { OpaModuleOptions } from './opa-module-options.interface.js';
 import { resolveOpaOptions, type ResolvedOpaOptions } from './opa-options.js';
@@ -71,12 +76,19 @@ export class OpaService {
   private readonly options: ResolvedOpaOptions;
   private readonly decisionPath: string;
   private readonly decisionsPath: string;
+  private readonly coalesce: boolean;
+  private readonly inFlight = new Map<string, Promise<Decision>>();
+  private readonly tracer = trace.getTracer('nestjs-opa');
 
   constructor(
     @Inject(OpaTransport) private readonly transport: OpaTransport,
     @Inject(OPA_MODULE_OPTIONS) options: OpaModuleOptions,
+    private readonly resilience: OpaResilience,
+    private readonly cache: DecisionCache,
+    @Inject(OPA_OBSERVERS) private readonly observers: OpaObserver[],
   ) {
     this.options = resolveOpaOptions(options);
+    this.coalesce = options.coalesce !== false;
     const policy = toDataPath(this.options.policyPackage);
     this.decisionPath = `/v1/data/${policy}/decision`;
     this.decisionsPath = `/v1/data/${policy}/decisions`;
@@ -97,12 +109,90 @@ export class OpaService {
    * ```
    */
   async check(request: CheckRequest): Promise<Decision> {
-    const response = await this.call({
-      method: 'POST',
-      path: this.decisionPath,
-      body: JSON.stringify({ input: buildDecisionInput(request) }),
+    const input = buildDecisionInput(request);
+    const started = performance.now();
+    const event = (outcome: DecisionEvent['outcome'], source: DecisionEvent['source']) => ({
+      subject: { type: input.subject.type, id: input.subject.id },
+      action: input.action,
+      resource: { type: input.resource.type, id: input.resource.id },
+      outcome,
+      source,
+      latencyMs: performance.now() - started,
     });
-    return parseDecision(response);
+    const key = this.cache.enabled || this.coalesce ? decisionKey(input) : undefined;
+
+    const cached = key === undefined ? undefined : this.cache.get(key);
+    if (cached) {
+      this.emit({
+        ...event(cached.permit ? 'permit' : 'deny', 'cache'),
+        decisionId: cached.decisionId,
+      });
+      return cached;
+    }
+    const shared = key === undefined || !this.coalesce ? undefined : this.inFlight.get(key);
+    const pending = shared ?? this.askOpa(input, key);
+    try {
+      const decision = await pending;
+      this.emit({
+        ...event(decision.permit ? 'permit' : 'deny', shared ? 'coalesced' : 'opa'),
+        decisionId: decision.decisionId,
+      });
+      return decision;
+    } catch (error) {
+      this.emit({ ...event('error', shared ? 'coalesced' : 'opa'), errorKind: errorKind(error) });
+      throw error;
+    }
+  }
+
+  /** One decision call to OPA, traced, shared while in flight and cached when allowed. */
+  private askOpa(
+    input: ReturnType<typeof buildDecisionInput>,
+    key: string | undefined,
+  ): Promise<Decision> {
+    const pending = this.tracer.startActiveSpan(
+      'opa.decision',
+      { attributes: { 'authz.action': input.action, 'authz.resource.type': input.resource.type } },
+      async (span) => {
+        try {
+          const response = await this.decide({
+            method: 'POST',
+            path: this.decisionPath,
+            body: JSON.stringify({ input }),
+          });
+          const decision = parseDecision(response);
+          span.setAttributes({
+            'authz.outcome': decision.permit ? 'permit' : 'deny',
+            ...(decision.decisionId ? { 'authz.decision_id': decision.decisionId } : {}),
+          });
+          if (key !== undefined) this.cache.set(key, decision);
+          return decision;
+        } catch (error) {
+          span.setAttribute('authz.outcome', 'error');
+          span.setStatus({ code: SpanStatusCode.ERROR, message: errorKind(error) });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
+    if (key !== undefined && this.coalesce) {
+      this.inFlight.set(key, pending);
+      void pending.then(
+        () => this.inFlight.delete(key),
+        () => this.inFlight.delete(key),
+      );
+    }
+    return pending;
+  }
+
+  private emit(event: DecisionEvent): void {
+    for (const observer of this.observers) {
+      try {
+        observer.onDecision?.(event);
+      } catch {
+        // An observer must never change a decision.
+      }
+    }
   }
 
   /**
@@ -131,7 +221,7 @@ export class OpaService {
         const queries = chunk.map((item) =>
           buildDecisionInput({ subject, roles, bindings, ...item }),
         );
-        const response = await this.call({
+        const response = await this.decide({
           method: 'POST',
           path: this.decisionsPath,
           body: JSON.stringify({ input: { queries } }),
@@ -158,7 +248,7 @@ export class OpaService {
   async compileFilter(request: CompileFilterRequest): Promise<ResourceFilter> {
     const { resourceType, ...rest } = request;
     const input = buildDecisionInput({ ...rest, resource: { type: resourceType } });
-    const response = await this.call({
+    const response = await this.decide({
       method: 'POST',
       path: '/v1/compile',
       body: JSON.stringify({
@@ -179,7 +269,7 @@ export class OpaService {
    * ```
    */
   async evaluate<T = unknown>(path: string, input?: unknown): Promise<EvaluationResult<T>> {
-    const response = await this.call({
+    const response = await this.decide({
       method: 'POST',
       path: `/v1/data/${toDataPath(path)}`,
       body: JSON.stringify(input === undefined ? {} : { input }),
@@ -256,6 +346,11 @@ export class OpaService {
     await this.call({ method: 'GET', path: query ? `/health?${query}` : '/health' });
   }
 
+  /** A decision call: under the deadline, the circuit breaker and retries. */
+  private decide(request: OpaHttpRequest): Promise<unknown> {
+    return this.resilience.execute((signal) => this.call({ ...request, signal }));
+  }
+
   /** Sends a request and returns the parsed JSON body (`undefined` for an empty one). */
   private async call(request: OpaHttpRequest): Promise<unknown> {
     const response = await this.transport.send(request);
@@ -269,6 +364,10 @@ export class OpaService {
 }
 
 const invalidJson = Symbol('invalidJson');
+
+function errorKind(error: unknown): string {
+  return error instanceof OpaError ? error.name : 'Error';
+}
 const BULK_CONCURRENCY = 4;
 
 function parseJson(text: string): unknown {

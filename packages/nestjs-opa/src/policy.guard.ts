@@ -73,7 +73,12 @@ export class PolicyGuard implements CanActivate {
       resource,
       roles: authz.roles,
       bindings: authz.bindings,
+    }).catch((error: unknown) => {
+      if (!rule.failOpen || !(error instanceof DecisionUnavailableException)) throw error;
+      this.logger.error(OpaMessages.failOpen(describe(context)));
+      return undefined;
     });
+    if (!decision) return true;
 
     if (decision.decisionId) this.setHeader(context, DECISION_ID_HEADER, decision.decisionId);
     if (!decision.permit) this.throwAccessDenied(decision);

@@ -1,6 +1,7 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { Agent } from 'node:https';
 import { firstValueFrom } from 'rxjs';
 import { OPA_MODULE_OPTIONS } from '../opa.constants.js';
 import { OpaMessages } from '../opa.messages.js';
@@ -25,6 +26,7 @@ import type {
 @Injectable()
 export class HttpServiceTransport implements OpaTransport, OnModuleInit {
   private readonly options: ResolvedOpaOptions;
+  private readonly httpsAgent?: Agent;
   private http?: HttpService;
 
   constructor(
@@ -32,6 +34,16 @@ export class HttpServiceTransport implements OpaTransport, OnModuleInit {
     @Inject(OPA_MODULE_OPTIONS) options: OpaModuleOptions,
   ) {
     this.options = resolveOpaOptions(options);
+    const tls = this.options.tls;
+    if (tls) {
+      this.httpsAgent = new Agent({
+        keepAlive: true,
+        ca: tls.ca,
+        cert: tls.cert,
+        key: tls.key,
+        rejectUnauthorized: tls.rejectUnauthorized ?? true,
+      });
+    }
   }
 
   onModuleInit(): void {
@@ -51,7 +63,9 @@ export class HttpServiceTransport implements OpaTransport, OnModuleInit {
     const { url, timeout, maxResponseBytes, headers } = this.options;
     this.http ??= this.moduleRef.get(HttpService, { strict: false });
     const http = this.http;
-    const signal = AbortSignal.timeout(timeout);
+    const signal = request.signal
+      ? AbortSignal.any([request.signal, AbortSignal.timeout(timeout)])
+      : AbortSignal.timeout(timeout);
     try {
       const response = await firstValueFrom(
         http.request<string>({
@@ -67,6 +81,7 @@ export class HttpServiceTransport implements OpaTransport, OnModuleInit {
           },
           signal,
           timeout,
+          ...(this.httpsAgent ? { httpsAgent: this.httpsAgent } : {}),
           maxContentLength: maxResponseBytes,
           responseType: 'text',
           // Keep the body as text: parsing is the service's job, for every transport alike.

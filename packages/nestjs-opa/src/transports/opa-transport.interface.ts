@@ -7,6 +7,8 @@ export interface OpaHttpRequest {
   body?: string;
   /** Content type of `body`; JSON when omitted. */
   contentType?: string;
+  /** Aborts the request, e.g. when the decision's deadline passes. */
+  signal?: AbortSignal;
 }
 
 export interface OpaHttpResponse {

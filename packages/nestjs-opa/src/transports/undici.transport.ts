@@ -21,15 +21,28 @@ export class UndiciTransport implements OpaTransport, OnModuleDestroy {
     this.options = resolveOpaOptions(options);
     const url = new URL(this.options.url);
     this.pathPrefix = url.pathname.replace(/\/$/, '');
+    const tls = this.options.tls;
     this.pool = new Pool(url.origin, {
       connections: this.options.connections,
       keepAliveTimeout: 30_000,
+      ...(tls
+        ? {
+            connect: {
+              ca: tls.ca,
+              cert: tls.cert,
+              key: tls.key,
+              rejectUnauthorized: tls.rejectUnauthorized ?? true,
+            },
+          }
+        : {}),
     });
   }
 
   async send(request: OpaHttpRequest): Promise<OpaHttpResponse> {
     const { url, timeout, maxResponseBytes } = this.options;
-    const signal = AbortSignal.timeout(timeout);
+    const signal = request.signal
+      ? AbortSignal.any([request.signal, AbortSignal.timeout(timeout)])
+      : AbortSignal.timeout(timeout);
     try {
       const response = await this.pool.request({
         method: request.method,

@@ -1,0 +1,80 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import type { Decision, SubjectRef } from './authz.types.js';
+import { subjectPrefix } from './decision-key.js';
+import { OPA_MODULE_OPTIONS } from './opa.constants.js';
+import type { OpaModuleOptions } from './opa-module-options.interface.js';
+
+/** Options of the opt-in decision cache. */
+export interface DecisionCacheOptions {
+  /**
+   * Most decisions kept.
+   * @default 10000
+   */
+  max?: number;
+  /**
+   * How long a permit is reused, in milliseconds.
+   * @default 5000
+   */
+  ttl?: number;
+  /**
+   * How long a denial is reused, in milliseconds; shorter, so a new grant shows quickly.
+   * @default 1000
+   */
+  denyTtl?: number;
+}
+
+/**
+ * A bounded LRU of decisions with a TTL, keyed by a digest of the whole input. Off unless
+ * `cache` is set in the module options. Inject it to drop entries when bindings change.
+ *
+ * @example
+ * ```ts
+ * await bindings.save(binding);
+ * this.decisionCache.invalidateSubject(binding.subject);
+ * ```
+ */
+@Injectable()
+export class DecisionCache {
+  private readonly entries?: LRUCache<string, Decision>;
+  private readonly ttl: number;
+  private readonly denyTtl: number;
+
+  constructor(@Inject(OPA_MODULE_OPTIONS) options: OpaModuleOptions) {
+    const cache = options.cache || undefined;
+    this.ttl = cache?.ttl ?? 5000;
+    this.denyTtl = cache?.denyTtl ?? 1000;
+    if (cache)
+      this.entries = new LRUCache({ max: cache.max ?? 10_000, ttl: this.ttl, ttlAutopurge: false });
+  }
+
+  /** Whether caching is on. */
+  get enabled(): boolean {
+    return this.entries !== undefined;
+  }
+
+  get(key: string): Decision | undefined {
+    return this.entries?.get(key);
+  }
+
+  set(key: string, decision: Decision): void {
+    this.entries?.set(key, decision, { ttl: decision.permit ? this.ttl : this.denyTtl });
+  }
+
+  /** Drops every decision about one subject, e.g. after its bindings changed. */
+  invalidateSubject(subject: SubjectRef): void {
+    if (!this.entries) return;
+    const prefix = subjectPrefix(subject);
+    for (const key of [...this.entries.keys()])
+      if (key.startsWith(prefix)) this.entries.delete(key);
+  }
+
+  /** Drops every decision, e.g. after the role catalogue or the policy changed. */
+  invalidateAll(): void {
+    this.entries?.clear();
+  }
+
+  get size(): number {
+    return this.entries?.size ?? 0;
+  }
+}

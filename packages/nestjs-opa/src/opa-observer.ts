@@ -1,0 +1,33 @@
+import type { SubjectRef } from './authz.types.js';
+
+/** How a decision was answered. */
+export type DecisionOutcome = 'permit' | 'deny' | 'error';
+
+/** One point decision, as observers see it. Holds no secrets: no roles, bindings or attributes. */
+export interface DecisionEvent {
+  subject: SubjectRef;
+  action: string;
+  resource: { type: string; id: string | null };
+  outcome: DecisionOutcome;
+  /** Where the answer came from. */
+  source: 'opa' | 'cache' | 'coalesced';
+  decisionId?: string;
+  latencyMs: number;
+  /** The error's name (`OpaTimeoutError`, ...) when `outcome` is `error`. */
+  errorKind?: string;
+}
+
+/** State of the circuit breaker in front of OPA. */
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/**
+ * Receives what the library does, for metrics, traces and audit. Implement the methods you need
+ * and register the class with `OpaModule.forRoot({ observers: [MyObserver] })`.
+ */
+export interface OpaObserver {
+  onDecision?(event: DecisionEvent): void;
+  onBreakerStateChange?(state: BreakerState): void;
+}
+
+/** Injection token of the registered observers (an array). */
+export const OPA_OBSERVERS = Symbol('OPA_OBSERVERS');

@@ -1,0 +1,186 @@
+import { Test } from '@nestjs/testing';
+import {
+  DecisionCache,
+  OpaCircuitOpenError,
+  OpaModule,
+  OpaService,
+  OpaTimeoutError,
+  type CheckRequest,
+  type DecisionEvent,
+  type OpaModuleOptions,
+  type OpaObserver,
+} from '../../src/index.js';
+import { FaultServer, faults } from '../support/fault-server.js';
+
+const permitBody = '{"decision_id":"d-1","result":{"permit":true,"allow":true,"deny":false}}';
+const denyBody = '{"result":{"permit":false,"allow":false,"deny":false}}';
+
+const request = (id = 'alice', resourceId = 't-1'): CheckRequest => ({
+  subject: { type: 'user', id },
+  action: 'task:read',
+  resource: { type: 'Task', id: resourceId },
+  roles: {},
+  bindings: [],
+});
+
+class RecordingObserver implements OpaObserver {
+  static events: DecisionEvent[] = [];
+  static states: string[] = [];
+  onDecision(event: DecisionEvent) {
+    RecordingObserver.events.push(event);
+  }
+  onBreakerStateChange(state: string) {
+    RecordingObserver.states.push(state);
+  }
+}
+
+describe('Resilience, coalescing and cache (against a scripted OPA on 127.0.0.1)', () => {
+  const server = new FaultServer();
+  let url: string;
+  let requests = 0;
+
+  beforeAll(async () => {
+    url = await server.start();
+  });
+  afterAll(() => server.stop());
+  beforeEach(() => {
+    requests = 0;
+    RecordingObserver.events = [];
+    RecordingObserver.states = [];
+  });
+
+  const serve = (body: string | (() => string), delayMs = 0) => {
+    server.handler = (_req, res) => {
+      requests++;
+      setTimeout(() => res.end(typeof body === 'function' ? body() : body), delayMs);
+    };
+  };
+
+  async function create(options: Partial<OpaModuleOptions> = {}) {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        OpaModule.forRoot({
+          url,
+          auditLog: false,
+          globalGuard: false,
+          observers: [RecordingObserver],
+          ...options,
+        }),
+      ],
+    }).compile();
+    return { opa: moduleRef.get(OpaService), cache: moduleRef.get(DecisionCache) };
+  }
+
+  it('fails a slow decision at the deadline, not later', async () => {
+    serve(permitBody, 1_000);
+    const { opa } = await create({ timeout: 150 });
+    const started = performance.now();
+    await expect(opa.check(request())).rejects.toBeInstanceOf(OpaTimeoutError);
+    expect(performance.now() - started).toBeLessThan(400);
+    expect(RecordingObserver.events.at(-1)).toMatchObject({
+      outcome: 'error',
+      errorKind: 'OpaTimeoutError',
+    });
+  });
+
+  it('retries a reset connection inside the deadline and succeeds', async () => {
+    let calls = 0;
+    server.handler = (req, res) => {
+      calls++;
+      if (calls === 1) req.socket.destroy();
+      else res.end(permitBody);
+    };
+    const { opa } = await create({ timeout: 1_000 });
+    await expect(opa.check(request())).resolves.toMatchObject({ permit: true });
+    expect(calls).toBe(2);
+  });
+
+  it('does not retry an answer, even a 500', async () => {
+    server.handler = (_req, res) => {
+      requests++;
+      faults.json(500, { code: 'internal_error' })(_req, res);
+    };
+    const { opa } = await create({ circuitBreaker: false });
+    await expect(opa.check(request())).rejects.toMatchObject({ status: 500 });
+    expect(requests).toBe(1);
+  });
+
+  it('opens the breaker after consecutive failures, fails fast, then recovers half-open', async () => {
+    server.handler = (_req, res) => {
+      requests++;
+      faults.json(503, {})(_req, res);
+    };
+    const { opa } = await create({
+      circuitBreaker: { consecutiveFailures: 3, halfOpenAfter: 300 },
+    });
+    for (let i = 0; i < 3; i++)
+      await expect(opa.check(request())).rejects.toMatchObject({ status: 503 });
+    expect(requests).toBe(3);
+
+    const started = performance.now();
+    await expect(opa.check(request())).rejects.toBeInstanceOf(OpaCircuitOpenError);
+    expect(performance.now() - started).toBeLessThan(20);
+    expect(requests).toBe(3); // OPA was not called
+    expect(RecordingObserver.states).toContain('open');
+
+    serve(permitBody);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    await expect(opa.check(request())).resolves.toMatchObject({ permit: true });
+    expect(RecordingObserver.states.slice(-2)).toEqual(['half-open', 'closed']);
+  });
+
+  it('shares one OPA call between identical decisions in flight', async () => {
+    serve(permitBody, 50);
+    const { opa } = await create();
+    const decisions = await Promise.all(Array.from({ length: 20 }, () => opa.check(request())));
+    expect(decisions.every((d) => d.permit)).toBe(true);
+    expect(requests).toBe(1);
+    expect(RecordingObserver.events.filter((e) => e.source === 'coalesced')).toHaveLength(19);
+  });
+
+  it('never shares a call between different decisions', async () => {
+    serve(permitBody, 20);
+    const { opa } = await create();
+    await Promise.all([
+      opa.check(request('alice')),
+      opa.check(request('bob')),
+      opa.check(request('alice', 't-2')),
+    ]);
+    expect(requests).toBe(3);
+  });
+
+  it('caches only when asked, with a shorter TTL for denials, and invalidates by subject', async () => {
+    let permit = true;
+    serve(() => (permit ? permitBody : denyBody));
+    const { opa, cache } = await create({ cache: { ttl: 10_000, denyTtl: 100 } });
+
+    await opa.check(request('alice'));
+    await opa.check(request('alice'));
+    expect(requests).toBe(1);
+    expect(RecordingObserver.events.map((e) => e.source)).toEqual(['opa', 'cache']);
+
+    permit = false;
+    await opa.check(request('bob'));
+    await opa.check(request('bob'));
+    expect(requests).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await opa.check(request('bob')); // the denial expired
+    expect(requests).toBe(3);
+
+    cache.invalidateSubject({ type: 'user', id: 'alice' });
+    expect((await opa.check(request('alice'))).permit).toBe(false);
+    expect(requests).toBe(4);
+
+    cache.invalidateAll();
+    expect(cache.size).toBe(0);
+  });
+
+  it('does not cache by default', async () => {
+    serve(permitBody);
+    const { opa, cache } = await create();
+    await opa.check(request());
+    await opa.check(request());
+    expect(requests).toBe(2);
+    expect(cache.enabled).toBe(false);
+  });
+});
