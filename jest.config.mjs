@@ -36,5 +36,20 @@ export default {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
+    {
+      ...common,
+      displayName: 'app',
+      rootDir: 'apps/tasks-api',
+      testMatch: ['<rootDir>/test/**/*.spec.ts'],
+      // The sample is tested against the library's current sources, not its last build.
+      moduleNameMapper: {
+        ...common.moduleNameMapper,
+        '^nestjs-opa$': '<rootDir>/../../packages/nestjs-opa/src/index.ts',
+        '^nestjs-opa/terminus$': '<rootDir>/../../packages/nestjs-opa/src/health/index.ts',
+      },
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      testTimeout: 30_000,
+    },
   ],
 };

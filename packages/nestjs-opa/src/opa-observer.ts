@@ -13,6 +13,8 @@ export interface DecisionEvent {
   source: 'opa' | 'cache' | 'coalesced';
   decisionId?: string;
   latencyMs: number;
+  /** Cache lookup result, present only when the decision cache is on. */
+  cache?: 'hit' | 'miss';
   /** The error's name (`OpaTimeoutError`, ...) when `outcome` is `error`. */
   errorKind?: string;
 }

@@ -118,6 +118,9 @@ export class OpaService {
       outcome,
       source,
       latencyMs: performance.now() - started,
+      ...(this.cache.enabled
+        ? { cache: source === 'cache' ? ('hit' as const) : ('miss' as const) }
+        : {}),
     });
     const key = this.cache.enabled || this.coalesce ? decisionKey(input) : undefined;
 

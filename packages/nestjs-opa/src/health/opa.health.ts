@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { OpaError } from '../opa.errors.js';
+import { OpaError, OpaResponseError, OpaTimeoutError, OpaUnavailableError } from '../opa.errors.js';
 import { OpaService, type OpaHealthOptions } from '../opa.service.js';
 
 /**
@@ -33,8 +33,16 @@ export class OpaHealthIndicator {
       await this.opa.health(options);
       return indicator.up();
     } catch (error) {
-      if (error instanceof OpaError) return indicator.down({ message: error.message });
+      if (error instanceof OpaError) return indicator.down({ message: describeForHealth(error) });
       throw error;
     }
   }
+}
+
+/** Why OPA is down, without its address: health endpoints are often public. */
+function describeForHealth(error: OpaError): string {
+  if (error instanceof OpaTimeoutError) return 'OPA did not answer in time';
+  if (error instanceof OpaUnavailableError) return 'OPA is unreachable';
+  if (error instanceof OpaResponseError) return `OPA answered HTTP ${error.status}`;
+  return 'OPA answered with an invalid body';
 }

@@ -33,7 +33,18 @@ describe('OPA outage: fail closed, then recover', () => {
     // A denied subject must not slip through either.
     await request(app.getHttpServer()).get('/tasks/t-1').set('x-subject', 'user:dave').expect(503);
 
+    // The route that opted in to fail-open is let through, and the guard says so loudly.
+    await request(app.getHttpServer())
+      .get('/tasks/t-1/summary')
+      .set('x-subject', 'user:dave')
+      .expect(200);
+
     opa = await startOpa({ port: opa.port });
+    // Fail-open never turns a real denial into an allow.
+    await request(app.getHttpServer())
+      .get('/tasks/t-1/summary')
+      .set('x-subject', 'user:dave')
+      .expect(403);
     await read().expect(200);
     await request(app.getHttpServer()).get('/tasks/t-1').set('x-subject', 'user:dave').expect(403);
   });

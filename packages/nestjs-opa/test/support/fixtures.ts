@@ -77,6 +77,13 @@ export class TasksController {
     return { title: body.title };
   }
 
+  /** Availability over access control, on purpose: still denies what OPA denies. */
+  @Get(':id/summary')
+  @Authorize('task:read', { failOpen: true })
+  summary(@Param('id') id: string) {
+    return { id };
+  }
+
   @Get(':id/authorization')
   @Authorize('task:read')
   authorization(@Param('id') _id: string) {

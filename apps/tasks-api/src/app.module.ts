@@ -1,0 +1,52 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { OpaModule, PolicyGuard } from 'nestjs-opa';
+import { AuthModule } from './auth/auth.module.js';
+import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
+import { authzEntities } from './authz/authz.entities.js';
+import { TypeOrmAuthzRepository } from './authz/typeorm-authz.repository.js';
+import { APP_CONFIG, appConfig, type AppConfig } from './config/app.config.js';
+import { createValidationPipe } from './config/validation.pipe.js';
+import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
+import { TasksModule } from './tasks/tasks.module.js';
+
+@Module({})
+export class AppModule {
+  /**
+   * @param env where configuration is read from; `process.env` in production, a test's own
+   *   values in tests (so several apps can run side by side in one process).
+   */
+  static forRoot(env: Record<string, string | undefined> = process.env): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig(env)] }),
+        DatabaseModule,
+        AuthModule,
+        OpaModule.forRootAsync({
+          imports: [TypeOrmModule.forFeature(authzEntities)],
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => ({
+            url: config.getOrThrow<AppConfig>(APP_CONFIG).opaUrl,
+          }),
+          repository: TypeOrmAuthzRepository,
+          // Registered below instead, after the JWT guard: see the APP_GUARD providers.
+          globalGuard: false,
+        }),
+        TasksModule,
+        HealthModule,
+      ],
+      providers: [
+        // Global guards run in the order they are registered. Both are listed here, in one array,
+        // so the order does not depend on how Nest walks the module graph: authentication (401)
+        // first, then the policy decision (403/404/503), which needs the authenticated subject.
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_GUARD, useExisting: PolicyGuard },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

@@ -1,0 +1,29 @@
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Public } from 'nestjs-opa';
+import { OpaHealthIndicator } from 'nestjs-opa/terminus';
+import { Anonymous } from '../auth/anonymous.decorator.js';
+
+/**
+ * `GET /health`: 200 when OPA and the database answer, 503 naming what is down. Anonymous and
+ * outside the policy, so orchestrators can probe it, and so it still answers when OPA is down.
+ */
+@Controller('health')
+@Anonymous()
+@Public()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly opa: OpaHealthIndicator,
+    private readonly database: TypeOrmHealthIndicator,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  check() {
+    return this.health.check([
+      () => this.opa.isHealthy('opa'),
+      () => this.database.pingCheck('database', { timeout: 1500 }),
+    ]);
+  }
+}

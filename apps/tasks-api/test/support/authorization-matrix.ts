@@ -1,0 +1,93 @@
+import { Task } from '../../src/tasks/task.entity.js';
+import { label, permits, SUBJECTS, TASKS } from './oracle.js';
+import { createTestApp, type TestApp } from './test-app.js';
+
+/**
+ * Every subject × every task × every endpoint, over HTTP, against the real OPA and a real
+ * database; each expected status is derived from the oracle. Writes are undone (reseed) before
+ * the next case.
+ */
+export function describeAuthorizationMatrix(
+  name: string,
+  databaseEnv: () => Promise<Record<string, string>>,
+) {
+  describe(name, () => {
+    let t: TestApp;
+    let dirty = false;
+
+    beforeAll(async () => {
+      t = await createTestApp(await databaseEnv());
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+    beforeEach(async () => {
+      if (dirty) await t.reseed();
+      dirty = false;
+    });
+
+    describe.each(SUBJECTS.map((subject) => [label(subject), subject] as const))(
+      '%s',
+      (_name, subject) => {
+        it('GET /tasks lists exactly the tasks the model lets them read', async () => {
+          const expected = TASKS.filter((task) => permits(subject, 'task:read', task)).map(
+            (task) => task.id,
+          );
+          const res = await t.as(subject).get('/tasks');
+          expect(res.status).toBe(200);
+          expect(res.body.items.map((task: Task) => task.id).sort()).toEqual(expected.sort());
+        });
+
+        it('GET /tasks/<unknown> is 404', async () => {
+          expect((await t.as(subject).get('/tasks/t-404')).status).toBe(404);
+        });
+
+        it(`POST /tasks`, async () => {
+          dirty = true;
+          const allowed = permits(subject, 'task:create', null);
+          const res = await t.as(subject).post('/tasks', { title: `Created by ${label(subject)}` });
+          expect(res.status).toBe(allowed ? 201 : 403);
+          if (allowed) {
+            expect(res.body).toEqual({
+              id: expect.any(String),
+              title: `Created by ${label(subject)}`,
+              status: 'open',
+              createdBy: subject.id,
+            });
+          }
+          expect(await t.dataSource.getRepository(Task).count()).toBe(
+            TASKS.length + (allowed ? 1 : 0),
+          );
+        });
+
+        describe.each(TASKS.map((task) => [task.id, task] as const))('task %s', (id, task) => {
+          it('GET', async () => {
+            const res = await t.as(subject).get(`/tasks/${id}`);
+            expect(res.status).toBe(permits(subject, 'task:read', task) ? 200 : 403);
+            if (res.status === 200) expect(res.body).toMatchObject(task);
+            else expect(res.body.message).toBe('Access denied');
+          });
+
+          it('PATCH (keeping the status)', async () => {
+            dirty = true;
+            const allowed = permits(subject, 'task:update', task);
+            const title = `Renamed by ${label(subject)}`;
+            const res = await t.as(subject).patch(`/tasks/${id}`, { title, status: task.status });
+            expect(res.status).toBe(allowed ? 200 : 403);
+            const row = await t.dataSource.getRepository(Task).findOneByOrFail({ id });
+            expect(row.title === title).toBe(allowed);
+            if (allowed) expect(res.body).toEqual({ ...task, title });
+          });
+
+          it('DELETE', async () => {
+            dirty = true;
+            const allowed = permits(subject, 'task:delete', task);
+            const res = await t.as(subject).delete(`/tasks/${id}`);
+            expect(res.status).toBe(allowed ? 204 : 403);
+            expect(await t.dataSource.getRepository(Task).existsBy({ id })).toBe(!allowed);
+          });
+        });
+      },
+    );
+  });
+}

@@ -1,0 +1,1 @@
+export { OPA_METRICS_REGISTRY, OpaMetricsObserver } from './opa-metrics.observer.js';

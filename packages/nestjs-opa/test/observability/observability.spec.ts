@@ -1,0 +1,124 @@
+import type { LoggerService } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { trace } from '@opentelemetry/api';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { register } from 'prom-client';
+import { OpaModule, OpaService, type CheckRequest } from '../../src/index.js';
+import { OpaMetricsObserver } from '../../src/prometheus/index.js';
+import { freePort } from '../../../../scripts/opa-server.mjs';
+
+const spans = new InMemorySpanExporter();
+trace.setGlobalTracerProvider(
+  new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }),
+);
+
+class CapturingLogger implements LoggerService {
+  lines: Array<{ level: string; message: unknown; context?: unknown }> = [];
+  log(message: unknown, context?: unknown) {
+    this.lines.push({ level: 'log', message, context });
+  }
+  warn(message: unknown, context?: unknown) {
+    this.lines.push({ level: 'warn', message, context });
+  }
+  error(message: unknown, context?: unknown) {
+    this.lines.push({ level: 'error', message, context });
+  }
+}
+
+const check: CheckRequest = {
+  subject: { type: 'user', id: 'carol', attributes: { banned: false, email: 'carol@example.com' } },
+  action: 'task:read',
+  resource: { type: 'Task', id: 't-2', attributes: { created_by: 'bob' } },
+  roles: { viewer: { permissions: ['task:read'] } },
+  bindings: [{ subject: { type: 'user', id: 'carol' }, role: 'viewer', scope: null }],
+};
+
+const logger = new CapturingLogger();
+
+async function create(url: string) {
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      OpaModule.forRoot({
+        url,
+        token: 'super-secret-token',
+        globalGuard: false,
+        cache: { ttl: 60_000 },
+        observers: [OpaMetricsObserver],
+      }),
+    ],
+  })
+    .setLogger(logger)
+    .compile();
+  return moduleRef.get(OpaService);
+}
+
+describe('Observability of decisions against OPA', () => {
+  beforeEach(() => {
+    register.resetMetrics();
+    spans.reset();
+    logger.lines = [];
+  });
+
+  it('counts decisions, cache hits and latency in Prometheus metrics', async () => {
+    const opa = await create(process.env.OPA_URL!);
+    await opa.check(check);
+    await opa.check(check);
+    await opa.check({ ...check, action: 'task:delete' });
+    const metrics = await register.metrics();
+    expect(metrics).toContain('opa_decisions_total{outcome="permit"} 2');
+    expect(metrics).toContain('opa_decisions_total{outcome="deny"} 1');
+    expect(metrics).toContain('opa_decision_cache_total{result="hit"} 1');
+    expect(metrics).toContain('opa_decision_cache_total{result="miss"} 2');
+    expect(metrics).toMatch(
+      /opa_decision_duration_seconds_count\{outcome="permit",source="opa"\} 1/,
+    );
+  });
+
+  it('counts errors by kind and reports the open breaker', async () => {
+    const opa = await create(`http://127.0.0.1:${await freePort()}`);
+    for (let i = 0; i < 6; i++)
+      await opa.check({ ...check, action: `task:${i}` }).catch(() => undefined);
+    const metrics = await register.metrics();
+    expect(metrics).toContain('opa_decision_errors_total{kind="OpaUnavailableError"} 5');
+    expect(metrics).toContain('opa_decision_errors_total{kind="OpaCircuitOpenError"} 1');
+    expect(metrics).toContain('opa_circuit_breaker_state 2');
+  });
+
+  it('wraps each OPA call in a span carrying the outcome and decision id', async () => {
+    const opa = await create(process.env.OPA_URL!);
+    const decision = await opa.check({ ...check, subject: { type: 'user', id: 'span-test' } });
+    const [span] = spans.getFinishedSpans();
+    expect(span?.name).toBe('opa.decision');
+    expect(span?.attributes).toMatchObject({
+      'authz.action': 'task:read',
+      'authz.resource.type': 'Task',
+      'authz.outcome': 'deny',
+      'authz.decision_id': decision.decisionId,
+    });
+  });
+
+  it('writes one audit line per decision, with nothing secret in it', async () => {
+    const opa = await create(process.env.OPA_URL!);
+    const decision = await opa.check(check);
+    const audit = logger.lines.filter((l) => l.context === 'OpaAudit');
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.message).toMatchObject({
+      event: 'authz.decision',
+      subject: 'user:carol',
+      action: 'task:read',
+      resource: 'Task:t-2',
+      outcome: 'permit',
+      source: 'opa',
+      decisionId: decision.decisionId,
+      latencyMs: expect.any(Number),
+    });
+    const text = JSON.stringify(logger.lines);
+    expect(text).not.toContain('super-secret-token');
+    expect(text).not.toContain('carol@example.com');
+    expect(text).not.toContain('viewer');
+  });
+});

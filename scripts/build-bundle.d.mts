@@ -1,0 +1,20 @@
+export declare const DEFAULT_BUNDLE: string;
+export declare const DEV_BUNDLE_KEYS_DIR: string;
+export declare const ENTRYPOINTS: string[];
+export declare function devBundleKeys(dir?: string): {
+  privateKeyPath: string;
+  publicKeyPath: string;
+};
+export declare function signingAlgorithm(privateKeyPath: string): string;
+export interface BuildBundleOptions {
+  policies?: string;
+  output?: string;
+  signingKey?: string;
+  revision?: string;
+}
+export declare function buildBundle(options?: BuildBundleOptions): {
+  output: string;
+  revision: string;
+  algorithm: string;
+  signingKey: string;
+};
