@@ -25,8 +25,18 @@ describe('request validation', () => {
     ],
     ['PATCH with an unknown status', 'patch', '/tasks/t-2', { status: 'deleted' }, 'status'],
     ['PATCH with an unknown field', 'patch', '/tasks/t-2', { id: 't-9' }, 'id'],
+    ['GET /tasks with a limit of 0', 'get', '/tasks?limit=0', undefined, 'limit'],
+    ['GET /tasks with a limit over 100', 'get', '/tasks?limit=101', undefined, 'limit'],
+    ['GET /tasks with a limit that is not a number', 'get', '/tasks?limit=ten', undefined, 'limit'],
+    [
+      'GET /tasks with an over-long cursor',
+      'get',
+      `/tasks?after=${'x'.repeat(65)}`,
+      undefined,
+      'after',
+    ],
   ] as const)('%s is 400 naming the field', async (_name, method, path, body, field) => {
-    const res = await t.as(bob)[method](path, body);
+    const res = await t.as(bob)[method](path, body ?? {});
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ statusCode: 400, message: 'Validation failed' });
     expect(Object.keys(res.body.errors)).toEqual([field]);

@@ -21,9 +21,11 @@ export interface AuthorizeOptions {
   failOpen?: boolean;
 }
 
-/** The metadata {@link Authorize} stores. */
+/** The metadata {@link Authorize} and {@link AuthorizeList} store. */
 export interface AuthorizeRule extends AuthorizeOptions {
   action: string;
+  /** Set by {@link AuthorizeList}: compile a filter instead of deciding on one resource. */
+  list?: boolean;
 }
 
 /** Carries an {@link AuthorizeRule} on a handler or a controller. */
@@ -48,10 +50,35 @@ export function Authorize(
   action: string,
   options: AuthorizeOptions = {},
 ): MethodDecorator & ClassDecorator {
+  return AuthorizeRule({ ...options, action: checkedAction(action) });
+}
+
+function checkedAction(action: string): string {
   if (typeof action !== 'string' || action.length === 0) {
     throw new TypeError('@Authorize() needs a non-empty action, e.g. "task:read"');
   }
-  return AuthorizeRule({ ...options, action });
+  return action;
+}
+
+/**
+ * A list route: never a 403, the route returns only the rows the subject may `action`. The guard
+ * still requires a subject (401), then compiles the policy into a filter (one OPA call) and leaves
+ * it, with the subject's roles and bindings, on the request for the handler (`@Authorization()`).
+ *
+ * @example
+ * ```ts
+ * @Get()
+ * @AuthorizeList('task:read')
+ * list(@Authorization() authz: RequestAuthorization) {
+ *   return applyResourceFilter(this.tasks.createQueryBuilder('task'), authz.filter!).getMany();
+ * }
+ * ```
+ */
+export function AuthorizeList(
+  action: string,
+  options: Pick<AuthorizeOptions, 'resource'> = {},
+): MethodDecorator & ClassDecorator {
+  return AuthorizeRule({ ...options, action: checkedAction(action), list: true });
 }
 
 /**

@@ -1,3 +1,4 @@
+export * from './authorization.decorator.js';
 export * from './authorize.decorator.js';
 export * from './authz.repository.js';
 export type * from './authz.types.js';

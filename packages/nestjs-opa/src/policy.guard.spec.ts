@@ -9,7 +9,7 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector, type ModuleRef } from '@nestjs/core';
-import { Authorize, ResourceType } from './authorize.decorator.js';
+import { Authorize, AuthorizeList, ResourceType } from './authorize.decorator.js';
 import type { AuthorizationContext, CheckRequest, Decision } from './authz.types.js';
 import { AccessDeniedException, DecisionUnavailableException } from './opa.exceptions.js';
 import { OpaTimeoutError } from './opa.errors.js';
@@ -29,6 +29,9 @@ class TasksController {
 
   @Public()
   open() {}
+
+  @AuthorizeList('task:read')
+  list() {}
 
   forgotten() {}
 
@@ -52,13 +55,14 @@ function setup(
   overrides: { loader?: ResourceLoader; decide?: (r: CheckRequest) => Promise<Decision> } = {},
 ) {
   const check = jest.fn(overrides.decide ?? (async () => permit));
+  const compileFilter = jest.fn(async () => ({ kind: 'never' as const }));
   const loadContext = jest.fn(async () => context);
   const loader = overrides.loader ?? {
     load: jest.fn(async () => ({ created_by: 'bob', status: 'open' })),
   };
   const guard = new PolicyGuard(
     new Reflector(),
-    { check } as unknown as OpaService,
+    { check, compileFilter } as unknown as OpaService,
     {
       get: (type: string) => (type === 'Task' ? loader : undefined),
     } as unknown as ResourceLoaderRegistry,
@@ -82,7 +86,7 @@ function setup(
     } as unknown as ExecutionContext;
     return guard.canActivate(executionContext);
   };
-  return { run, check, loadContext, loader, headers };
+  return { run, check, compileFilter, loadContext, loader, headers };
 }
 
 describe('PolicyGuard', () => {
@@ -104,7 +108,12 @@ describe('PolicyGuard', () => {
     const { run } = setup();
     const request: Record<string, unknown> = { user: { id: 'carol' }, params: { id: 't-2' } };
     await run(TasksController, 'read', request);
-    expect(request.authorization).toMatchObject({ subject: { id: 'carol' }, decision: permit });
+    expect(request.authorization).toMatchObject({
+      subject: { id: 'carol' },
+      roles: context.roles,
+      resource: { type: 'Task', id: 't-2' },
+      decision: permit,
+    });
   });
 
   it('decides a collection-level action without an id or a loader', async () => {
@@ -118,6 +127,30 @@ describe('PolicyGuard', () => {
     const { run, check } = setup();
     await run(TasksController, 'project', { user: { id: 'bob' }, params: { projectId: 'p-1' } });
     expect(check.mock.calls[0]![0].resource).toEqual({ type: 'Project', id: 'p-1' });
+  });
+
+  it('compiles a filter for a list route and leaves it on the request, without a point check', async () => {
+    const { run, check, compileFilter } = setup();
+    const request: Record<string, unknown> = { user: { id: 'carol' } };
+    await expect(run(TasksController, 'list', request)).resolves.toBe(true);
+    expect(check).not.toHaveBeenCalled();
+    expect(compileFilter).toHaveBeenCalledWith({
+      subject: { type: 'user', id: 'carol', attributes: { banned: false } },
+      action: 'task:read',
+      resourceType: 'Task',
+      roles: context.roles,
+      bindings: context.bindings,
+    });
+    expect(request.authorization).toMatchObject({
+      filter: { kind: 'never' },
+      roles: context.roles,
+    });
+  });
+
+  it('answers 401 on a list route without a subject', async () => {
+    const { run, compileFilter } = setup();
+    await expect(run(TasksController, 'list', {})).rejects.toBeInstanceOf(UnauthorizedException);
+    expect(compileFilter).not.toHaveBeenCalled();
   });
 
   it('lets @Public() routes through without asking OPA', async () => {

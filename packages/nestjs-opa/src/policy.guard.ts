@@ -12,7 +12,15 @@ import {
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { AuthorizeRule, ResourceType } from './authorize.decorator.js';
 import { AuthzRepository } from './authz.repository.js';
-import type { AuthorizationContext, Decision, ResourceRef, Subject } from './authz.types.js';
+import type {
+  AuthorizationContext,
+  Decision,
+  ResourceRef,
+  RoleBinding,
+  RoleCatalogue,
+  Subject,
+} from './authz.types.js';
+import type { ResourceFilter } from './filters/filter.types.js';
 import { DECISION_ID_HEADER, OPA_MODULE_OPTIONS } from './opa.constants.js';
 import { AccessDeniedException, DecisionUnavailableException } from './opa.exceptions.js';
 import { OpaMessages } from './opa.messages.js';
@@ -23,11 +31,18 @@ import { Public } from './public.decorator.js';
 import { ResourceLoaderRegistry } from './resource-loader.registry.js';
 import { defaultSubjectResolver } from './subject-resolver.js';
 
-/** What the guard leaves on the request for the handler: `request.authorization`. */
+/** What the guard leaves on the request for the handler (`request.authorization`). */
 export interface RequestAuthorization {
+  /** The subject, with the attributes the repository returned. */
   subject: Subject;
-  resource: ResourceRef;
-  decision: Decision;
+  roles: RoleCatalogue;
+  bindings: RoleBinding[];
+  /** The resource decided on (point routes). */
+  resource?: ResourceRef;
+  /** OPA's decision (point routes; absent when a fail-open route went through without one). */
+  decision?: Decision;
+  /** The rows the subject may act on (`@AuthorizeList()` routes). */
+  filter?: ResourceFilter;
 }
 
 /**
@@ -65,28 +80,47 @@ export class PolicyGuard implements CanActivate {
     const subject = await this.getSubject(request);
     if (!subject) throw new UnauthorizedException(OpaMessages.notAuthenticated);
 
-    const resource = await this.getResource(context, request, rule);
     const authz = await this.loadContext(subject);
-    const decision = await this.decide({
+    const authorization: RequestAuthorization = {
       subject: { ...subject, attributes: { ...subject.attributes, ...authz.attributes } },
-      action: rule.action,
-      resource,
       roles: authz.roles,
       bindings: authz.bindings,
+    };
+    (request as { authorization?: RequestAuthorization }).authorization = authorization;
+
+    if (rule.list) {
+      const resourceType = this.getResourceType(context, rule);
+      const { subject: filterSubject, roles, bindings } = authorization;
+      authorization.filter = await this.unlessFailed(() =>
+        this.opa.compileFilter({
+          subject: filterSubject,
+          roles,
+          bindings,
+          action: rule.action,
+          resourceType,
+        }),
+      );
+      return true;
+    }
+
+    const resource = await this.getResource(context, request, rule);
+    authorization.resource = resource;
+    const { subject: decisionSubject, roles, bindings } = authorization;
+    const decision = await this.decide({
+      subject: decisionSubject,
+      action: rule.action,
+      resource,
+      roles,
+      bindings,
     }).catch((error: unknown) => {
       if (!rule.failOpen || !(error instanceof DecisionUnavailableException)) throw error;
       this.logger.error(OpaMessages.failOpen(describe(context)));
       return undefined;
     });
     if (!decision) return true;
-
+    authorization.decision = decision;
     if (decision.decisionId) this.setHeader(context, DECISION_ID_HEADER, decision.decisionId);
     if (!decision.permit) this.throwAccessDenied(decision);
-    (request as { authorization?: RequestAuthorization }).authorization = {
-      subject,
-      resource,
-      decision,
-    };
     return true;
   }
 
@@ -106,11 +140,7 @@ export class PolicyGuard implements CanActivate {
     request: Record<string, any>,
     rule: AuthorizeRule,
   ): Promise<ResourceRef> {
-    const type = rule.resource ?? this.reflector.get(ResourceType, context.getClass());
-    if (!type) {
-      this.logger.error(OpaMessages.missingResourceType(describe(context)));
-      throw new AccessDeniedException();
-    }
+    const type = this.getResourceType(context, rule);
     if (rule.collection) return { type, id: null };
 
     const id = rule.id ? rule.id(request) : request.params?.[rule.idParam ?? 'id'];
@@ -122,6 +152,16 @@ export class PolicyGuard implements CanActivate {
     const attributes = await this.unlessFailed(() => loader.load(id, request));
     if (!attributes) throw new NotFoundException(`${type} "${id}" not found`);
     return { type, id, attributes };
+  }
+
+  /** The rule's resource type, or the controller's `@ResourceType()`. */
+  protected getResourceType(context: ExecutionContext, rule: AuthorizeRule): string {
+    const type = rule.resource ?? this.reflector.get(ResourceType, context.getClass());
+    if (!type) {
+      this.logger.error(OpaMessages.missingResourceType(describe(context)));
+      throw new AccessDeniedException();
+    }
+    return type;
   }
 
   /** Roles, bindings and attributes of the subject, from the application's repository. */

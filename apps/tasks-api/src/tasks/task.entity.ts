@@ -26,3 +26,10 @@ export class Task {
 export function taskAttributes(task: Task): ResourceAttributes {
   return { created_by: task.createdBy, status: task.status };
 }
+
+/** Policy field → entity property, for the list filter (the `type` is known, never a column). */
+export const TASK_FIELDS: Record<string, keyof Task> = {
+  id: 'id',
+  created_by: 'createdBy',
+  status: 'status',
+};

@@ -9,11 +9,22 @@ import {
   Param,
   Patch,
   Post,
+  Query,
 } from '@nestjs/common';
-import { Authorize, ResourceType, type SubjectRef } from 'nestjs-opa';
-import { AuthorizedInHandler } from '../authz/authorized-in-handler.decorator.js';
+import {
+  Authorization,
+  Authorize,
+  AuthorizeList,
+  DecisionUnavailableException,
+  OpaError,
+  ResourceType,
+  type RequestAuthorization,
+  type SubjectRef,
+} from 'nestjs-opa';
 import { CurrentSubject } from '../auth/current-subject.decorator.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
+import { ListTasksQuery } from './dto/list-tasks.query.js';
+import { TaskActionsService, type TaskWithActions } from './task-actions.service.js';
 import { UpdateTaskDto } from './dto/update-task.dto.js';
 import type { Task } from './task.entity.js';
 import { TasksService } from './tasks.service.js';
@@ -22,13 +33,29 @@ import { TasksService } from './tasks.service.js';
 @ResourceType('Task')
 @Controller('tasks')
 export class TasksController {
-  constructor(private readonly tasks: TasksService) {}
+  constructor(
+    private readonly tasks: TasksService,
+    private readonly actions: TaskActionsService,
+  ) {}
 
-  /** Never a 403: a subject without rights simply sees an empty list. */
+  /**
+   * The tasks the caller may read, filtered in SQL by the policy (never a 403: no rights, no rows),
+   * each with the actions the caller may take on it, decided in one bulk call.
+   */
   @Get()
-  @AuthorizedInHandler('task:read')
-  async list(@CurrentSubject() subject: SubjectRef): Promise<{ items: Task[] }> {
-    return { items: await this.tasks.findReadableBy(subject) };
+  @AuthorizeList('task:read')
+  async list(
+    @Authorization() authz: RequestAuthorization,
+    @Query() query: ListTasksQuery,
+  ): Promise<{ items: TaskWithActions[]; next?: string }> {
+    const page = await this.tasks.findPage(authz.filter!, query);
+    try {
+      return { items: await this.actions.withActions(page.items, authz), next: page.next };
+    } catch (error) {
+      // No verdicts, no page: fail closed like the guard does.
+      if (error instanceof OpaError) throw new DecisionUnavailableException();
+      throw error;
+    }
   }
 
   @Get(':id')

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Task } from './task.entity.js';
+import { TaskActionsService } from './task-actions.service.js';
 import { TaskLoader } from './task.loader.js';
 import { TasksController } from './tasks.controller.js';
 import { TasksService } from './tasks.service.js';
@@ -8,6 +9,6 @@ import { TasksService } from './tasks.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Task])],
   controllers: [TasksController],
-  providers: [TasksService, TaskLoader],
+  providers: [TasksService, TaskActionsService, TaskLoader],
 })
 export class TasksModule {}

@@ -38,6 +38,36 @@ export function describeAuthorizationMatrix(
           expect(res.body.items.map((task: Task) => task.id).sort()).toEqual(expected.sort());
         });
 
+        it('GET /tasks gives each row exactly the actions the model allows on it', async () => {
+          const res = await t.as(subject).get('/tasks');
+          const byId = new Map(TASKS.map((task) => [task.id, task]));
+          for (const item of res.body.items as Array<{ id: string; actions: string[] }>) {
+            const task = byId.get(item.id)!;
+            const allowed = ['task:read', 'task:update', 'task:delete'].filter((action) =>
+              permits(subject, action, task),
+            );
+            expect(item.actions).toEqual(allowed);
+          }
+        });
+
+        it('GET /tasks pages through the same rows with limit and after', async () => {
+          const expected = TASKS.filter((task) => permits(subject, 'task:read', task))
+            .map((task) => task.id)
+            .sort();
+          const seen: string[] = [];
+          let after: string | undefined;
+          for (let page = 0; page < 10; page++) {
+            const query = after ? `/tasks?limit=1&after=${after}` : '/tasks?limit=1';
+            const res = await t.as(subject).get(query);
+            expect(res.status).toBe(200);
+            expect(res.body.items.length).toBeLessThanOrEqual(1);
+            seen.push(...res.body.items.map((task: Task) => task.id));
+            after = res.body.next;
+            if (!after) break;
+          }
+          expect(seen).toEqual(expected);
+        });
+
         it('GET /tasks/<unknown> is 404', async () => {
           expect((await t.as(subject).get('/tasks/t-404')).status).toBe(404);
         });
