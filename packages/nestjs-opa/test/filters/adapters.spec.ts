@@ -1,0 +1,108 @@
+import { Test } from '@nestjs/testing';
+import { asc } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/sql-js';
+import { sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import initSqlJs from 'sql.js';
+import { OpaModule, OpaService, toSqlFilter, type ResourceFilter } from '../../src/index.js';
+import { toDrizzleFilter } from '../../src/drizzle/index.js';
+import { checkFilterConsistency } from '../../src/testing/index.js';
+import { bindingsOf, seedRoles, seedSubjects, seedTasks } from '../support/seed.js';
+
+/** The same seed tasks in a real SQL engine (SQLite, in Wasm), filtered by each adapter. */
+const tasks = sqliteTable('tasks', {
+  id: text('id').primaryKey(),
+  createdBy: text('created_by'),
+  status: text('status'),
+});
+
+describe('SQL adapters against a real database and OPA', () => {
+  let opa: OpaService;
+  let db: ReturnType<typeof drizzle>;
+  let raw: InstanceType<Awaited<ReturnType<typeof initSqlJs>>['Database']>;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        OpaModule.forRoot({ url: process.env.OPA_URL, globalGuard: false, auditLog: false }),
+      ],
+    }).compile();
+    opa = moduleRef.get(OpaService);
+    const SQL = await initSqlJs();
+    raw = new SQL.Database();
+    raw.run('CREATE TABLE tasks (id TEXT PRIMARY KEY, created_by TEXT, status TEXT)');
+    for (const task of seedTasks) {
+      raw.run('INSERT INTO tasks VALUES (?, ?, ?)', [task.id, task.created_by, task.status]);
+    }
+    // A row with NULLs, where SQL's three-valued logic differs from Rego's if an adapter is careless.
+    raw.run("INSERT INTO tasks VALUES ('t-5', 'carol', NULL)");
+    db = drizzle(raw);
+  });
+  afterAll(() => raw?.close());
+
+  const rows = [
+    ...seedTasks,
+    { id: 't-5', created_by: 'carol', status: null as unknown as string },
+  ];
+  const cases = seedSubjects.flatMap((subject) =>
+    ['task:read', 'task:update', 'task:delete'].map(
+      (action) => [`${subject.type}:${subject.id}`, action, subject] as const,
+    ),
+  );
+
+  const adapters: Record<string, (filter: ResourceFilter) => string[]> = {
+    drizzle: (filter) =>
+      db
+        .select({ id: tasks.id })
+        .from(tasks)
+        .where(
+          toDrizzleFilter(filter, {
+            id: tasks.id,
+            created_by: tasks.createdBy,
+            status: tasks.status,
+          }),
+        )
+        .orderBy(asc(tasks.id))
+        .all()
+        .map((row) => row.id),
+    'SQL fragment': (filter) => {
+      const where = toSqlFilter(filter, {
+        dialect: 'sqlite',
+        columns: { id: 'id', created_by: 'created_by', status: 'status' },
+      });
+      const result = raw.exec(
+        `SELECT id FROM tasks WHERE ${where.text} ORDER BY id`,
+        where.params as (string | number | null)[],
+      );
+      return (result[0]?.values ?? []).map(([id]) => String(id));
+    },
+  };
+
+  describe.each(Object.entries(adapters))('%s', (_adapter, select) => {
+    it.each(cases)(
+      'keeps exactly the rows point checks permit: %s %s',
+      async (_name, action, subject) => {
+        const report = await checkFilterConsistency({
+          opa,
+          request: {
+            subject,
+            action,
+            resourceType: 'Task',
+            roles: seedRoles,
+            bindings: bindingsOf(subject),
+          },
+          rows,
+          key: (task) => task.id,
+          toResource: (task) => ({
+            id: task.id,
+            attributes: { created_by: task.created_by, status: task.status },
+          }),
+          applyFilter: async (filter) => {
+            const kept = new Set(select(filter));
+            return rows.filter((row) => kept.has(row.id));
+          },
+        });
+        expect(report).toMatchObject({ consistent: true });
+      },
+    );
+  });
+});
