@@ -92,6 +92,11 @@ describe('authentication', () => {
     },
   );
 
+  it('GET /health/ready needs no token and reports OPA and the database', async () => {
+    const res = await t.http().get('/health/ready').expect(200);
+    expect(res.body.info).toMatchObject({ opa: { status: 'up' }, database: { status: 'up' } });
+  });
+
   it('GET /health needs no token', async () => {
     const res = await t.http().get('/health').expect(200);
     expect(res.body).toMatchObject({

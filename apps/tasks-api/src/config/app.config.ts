@@ -14,6 +14,8 @@ export interface AppConfig {
   host: string;
   /** `OPA_URL`, default http://127.0.0.1:8181 (OPA as a sidecar). */
   opaUrl: string;
+  /** `OPA_REQUIRE_BUNDLES=true`: readiness waits for OPA's policy bundle (the Kubernetes setup). */
+  opaRequireBundles: boolean;
   /** `DATABASE_URL` (postgres://...). Unset: the embedded sql.js database in {@link dataDir}. */
   databaseUrl?: string;
   /** `DATA_DIR`, default `./.data` from the working directory: where the embedded database lives. */
@@ -49,6 +51,7 @@ export function readAppConfig(env: Record<string, string | undefined>): AppConfi
     port,
     host: env.HOST || '127.0.0.1',
     opaUrl: env.OPA_URL || 'http://127.0.0.1:8181',
+    opaRequireBundles: env.OPA_REQUIRE_BUNDLES === 'true',
     databaseUrl,
     dataDir: resolve(env.DATA_DIR || '.data'),
     jwt: {

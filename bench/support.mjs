@@ -1,0 +1,43 @@
+// Shared by the benchmark scripts: summary statistics and a Nest context with OpaService.
+import 'reflect-metadata';
+import { HttpModule } from '@nestjs/axios';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { OpaModule, OpaService } from 'nestjs-opa';
+
+/** Median, p50 and p99 of a list of milliseconds. */
+export function stats(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const pick = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
+  return { mean, p50: pick(0.5), p99: pick(0.99), n: samples.length };
+}
+
+/** Milliseconds taken by `fn`, once. */
+export async function time(fn) {
+  const started = process.hrtime.bigint();
+  const result = await fn();
+  return { ms: Number(process.hrtime.bigint() - started) / 1e6, result };
+}
+
+/** An application context holding an OpaService for `url` with the given options. */
+export async function createOpaService(url, options = {}) {
+  class BenchModule {}
+  Module({
+    imports: [HttpModule, OpaModule.forRoot({ url, globalGuard: false, auditLog: false, ...options })],
+  })(BenchModule);
+  const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
+  return { opa: app.get(OpaService), close: () => app.close() };
+}
+
+/** The sample's seed roles and carol's bindings (viewer everywhere, editor on t-2). */
+export const seedRoles = {
+  viewer: { permissions: ['task:read', 'task:list'] },
+  editor: { permissions: ['task:read', 'task:list', 'task:create', 'task:update'] },
+  admin: { permissions: ['task:*'] },
+};
+export const carol = { type: 'user', id: 'carol', attributes: { banned: false } };
+export const carolBindings = [
+  { subject: { type: 'user', id: 'carol' }, role: 'viewer', scope: null },
+  { subject: { type: 'user', id: 'carol' }, role: 'editor', scope: { type: 'Task', id: 't-2' } },
+];
