@@ -46,7 +46,8 @@ export default {
         ...common.moduleNameMapper,
         '^nestjs-opa$': '<rootDir>/../../packages/nestjs-opa/src/index.ts',
         '^nestjs-opa/terminus$': '<rootDir>/../../packages/nestjs-opa/src/health/index.ts',
-        '^nestjs-opa/(typeorm|prometheus|testing)$': '<rootDir>/../../packages/nestjs-opa/src/$1/index.ts',
+        '^nestjs-opa/(typeorm|prometheus|testing)$':
+          '<rootDir>/../../packages/nestjs-opa/src/$1/index.ts',
       },
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -7,7 +7,10 @@ const rounds = Number(process.argv[2] ?? 30);
 const actions = ['task:read', 'task:update', 'task:delete'];
 const items = Array.from({ length: 100 }, (_, i) => ({
   id: `t-${i}`,
-  attributes: { created_by: i % 7 === 0 ? 'carol' : 'bob', status: i % 5 === 0 ? 'archived' : 'open' },
+  attributes: {
+    created_by: i % 7 === 0 ? 'carol' : 'bob',
+    status: i % 5 === 0 ? 'archived' : 'open',
+  },
 })).flatMap((task) => actions.map((action) => ({ action, resource: { type: 'Task', ...task } })));
 const request = { subject: carol, roles: seedRoles, bindings: carolBindings };
 
@@ -35,8 +38,12 @@ try {
   const s = stats(samples.sequential);
   const m = stats(samples.bulk);
   console.log(`${items.length} decisions (100 rows x 3 actions), ${rounds} rounds, medians:`);
-  console.log(`  300 sequential OpaService.check: ${s.p50.toFixed(2)} ms (p99 ${s.p99.toFixed(2)})`);
-  console.log(`  1 OpaService.checkMany:          ${m.p50.toFixed(2)} ms (p99 ${m.p99.toFixed(2)})`);
+  console.log(
+    `  300 sequential OpaService.check: ${s.p50.toFixed(2)} ms (p99 ${s.p99.toFixed(2)})`,
+  );
+  console.log(
+    `  1 OpaService.checkMany:          ${m.p50.toFixed(2)} ms (p99 ${m.p99.toFixed(2)})`,
+  );
   console.log(`  speed-up: ${(s.p50 / m.p50).toFixed(1)}x (target >= 20x)`);
 } finally {
   await close();

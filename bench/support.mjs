@@ -24,7 +24,10 @@ export async function time(fn) {
 export async function createOpaService(url, options = {}) {
   class BenchModule {}
   Module({
-    imports: [HttpModule, OpaModule.forRoot({ url, globalGuard: false, auditLog: false, ...options })],
+    imports: [
+      HttpModule,
+      OpaModule.forRoot({ url, globalGuard: false, auditLog: false, ...options }),
+    ],
   })(BenchModule);
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
   return { opa: app.get(OpaService), close: () => app.close() };
