@@ -72,48 +72,101 @@ decision := {
 
 # METADATA
 # description: |
-#   Bulk answer: one {index, permit} per document of input.queries, in order.
-#   Each query is shaped like a normal input. Empty when there are no queries.
+#   Bulk answer: one {index, permit} per document of input.queries, in order. Each query
+#   is shaped like a normal input; what it leaves out (subject, roles, bindings) it takes
+#   from the top-level input, so a page of decisions for one subject sends those once.
+#   Empty when there are no queries.
 # entrypoint: true
 decisions := [{"index": i, "permit": p} |
 	is_array(input.queries)
 	some i, query in input.queries
-
-	# regal ignore:with-outside-test-context
-	p := permit with input as query
+	p := _bulk_permit(query)
 ]
 
-# Bindings of the subject whose role holds a permission covering the action.
-# Depends only on subject, action, roles and bindings, never on the resource.
-_grants contains binding if {
-	some binding in input.bindings
-	_subject_matches(binding.subject, input.subject)
-	some permission in input.roles[binding.role].permissions
-	_permission_covers(permission, input.action)
+_bulk_shared := object.filter(input, _bulk_keys)
+
+# Computed once per bulk request: the grants of the shared subject.
+_bulk_grants := _subject_grants(_bulk_shared)
+
+# The common case: the query carries only its action and resource.
+_bulk_permit(query) := _permit_of(object.union(_bulk_shared, query), _bulk_grants) if {
+	count(object.filter(query, _bulk_keys)) == 0
+}
+
+# A query with its own subject, roles or bindings: those replace the shared ones, unmerged.
+_bulk_permit(query) := _permit_of(doc, _subject_grants(doc)) if {
+	own := object.filter(query, _bulk_keys)
+	count(own) > 0
+	doc := object.union(object.remove(_bulk_shared, object.keys(own)), query)
+}
+
+_bulk_keys := {"subject", "roles", "bindings"}
+
+default _permit_of(_, _) := false
+
+# One `with` per query evaluates every custom rule at once: the costly part of a bulk request.
+_permit_of(doc, grants) if {
+	# regal ignore:with-outside-test-context
+	custom := _custom_verdict with input as doc
+	not custom.veto
+	_allowed_given(custom.allow, grants, doc)
+}
+
+_custom_verdict := {"allow": _custom_allows, "veto": _custom_vetoes}
+
+default _custom_allows := false
+
+_custom_allows if data.authz.custom.allow == true
+
+default _custom_vetoes := false
+
+_custom_vetoes if _vetoed
+
+_allowed_given(true, _, _)
+
+_allowed_given(false, grants, doc) if _rbac_allows(grants, doc.action, doc.resource)
+
+# The subject's bindings whose role exists, as {permissions, scope}. Depends on subject,
+# roles and bindings only, never on the action or the resource.
+_subject_grants(doc) := [grant |
+	some binding in doc.bindings
+	_subject_matches(binding.subject, doc.subject)
+	grant := {
+		"permissions": doc.roles[binding.role].permissions,
+		"scope": object.get(binding, "scope", null),
+	}
+]
+
+# Some grant's role covers the action and its scope covers the resource.
+_rbac_allows(grants, action, resource) if {
+	some grant in grants
+	_scope_covers(grant.scope, resource)
+	some permission in grant.permissions
+	_permission_covers(permission, action)
 }
 
 # Global binding: no scope, or a null scope.
-_granted if {
-	some binding in _grants
-	object.get(binding, "scope", null) == null
-}
+_scope_covers(null, _)
 
 # Type-scoped binding: covers every resource of the type, collections included.
-_granted if {
-	some binding in _grants
-	binding.scope.type == input.resource.type
-	object.get(binding.scope, "id", null) == null
+_scope_covers(scope, resource) if {
+	scope.type == resource.type
+	object.get(scope, "id", null) == null
 }
 
 # Instance-scoped binding: the binding's id is a non-null string, so the equality below
 # is false for a collection-level decision (resource.id absent or null) and partially
 # evaluates to a single `input.resource.id == "<id>"` residual.
-_granted if {
-	some binding in _grants
-	binding.scope.type == input.resource.type
-	is_string(binding.scope.id)
-	input.resource.id == binding.scope.id
+_scope_covers(scope, resource) if {
+	scope.type == resource.type
+	is_string(scope.id)
+	resource.id == scope.id
 }
+
+# Built from the known parts only, so partial evaluation with the resource unknown folds it.
+_grants := _subject_grants({"subject": input.subject, "roles": input.roles, "bindings": input.bindings})
+
+_granted if _rbac_allows(_grants, input.action, input.resource)
 
 _granted if data.authz.custom.allow == true
 

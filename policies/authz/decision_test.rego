@@ -109,9 +109,51 @@ test_decisions_in_order if {
 	] with input as {"queries": queries}
 }
 
-test_decisions_ignore_outer_input if {
-	doc := object.union(_input(["*"], null, "doc:read", _doc), {"queries": [{"action": "doc:read"}]})
-	authz.decisions == [{"index": 0, "permit": false}] with input as doc
+test_decisions_inherit_subject_roles_and_bindings if {
+	outer := _input(["doc:read"], {"type": "Doc", "id": "d-1"}, "doc:write", _doc)
+	queries := [
+		{"action": "doc:read", "resource": _doc},
+		{"action": "doc:read", "resource": {"type": "Doc", "id": "d-2"}},
+		{"action": "doc:write", "resource": _doc},
+	]
+	authz.decisions == [
+		{"index": 0, "permit": true},
+		{"index": 1, "permit": false},
+		{"index": 2, "permit": false},
+	] with input as object.union(outer, {"queries": queries})
+}
+
+test_decisions_never_inherit_action_or_resource if {
+	outer := _input(["doc:read"], null, "doc:read", _doc)
+	authz.decisions == [{"index": 0, "permit": false}] with input as object.union(outer, {"queries": [{}]})
+}
+
+test_decisions_queries_override_what_they_carry if {
+	outer := _input(["doc:read"], null, "doc:read", _doc)
+	own := _input(["doc:write"], null, "doc:write", _doc)
+	no_roles := object.union(object.remove(own, {"roles"}), {"roles": {}})
+	stranger := {"subject": {"type": "user", "id": "u-2"}, "action": "doc:read", "resource": _doc}
+	queries := [own, no_roles, {"action": "doc:write", "resource": _doc}, stranger]
+	authz.decisions == [
+		{"index": 0, "permit": true},
+		{"index": 1, "permit": false},
+		{"index": 2, "permit": false},
+		{"index": 3, "permit": false},
+	] with input as object.union(outer, {"queries": queries})
+}
+
+test_decisions_apply_custom_rules_per_query if {
+	outer := object.union(_input([], null, "", _doc), {"subject": {"type": "user", "id": "dave"}})
+	queries := [
+		{"action": "task:update", "resource": {"type": "Task", "id": "t-3", "created_by": "dave", "status": "open"}},
+		{"action": "task:update", "resource": {"type": "Task", "id": "t-3", "created_by": "dave", "status": "archived"}},
+		{"action": "task:update", "resource": {"type": "Task", "id": "t-1", "created_by": "alice", "status": "open"}},
+	]
+	authz.decisions == [
+		{"index": 0, "permit": true},
+		{"index": 1, "permit": false},
+		{"index": 2, "permit": false},
+	] with input as object.union(outer, {"queries": queries})
 }
 
 test_decisions_without_queries if authz.decisions == [] with input as {}

@@ -1,4 +1,4 @@
-import type { CheckRequest, DecisionInput } from './authz.types.js';
+import type { CheckRequest, DecisionInput, ResourceRef, Subject } from './authz.types.js';
 
 /**
  * Builds the `input` document for a decision. The single place that shapes it, so point checks,
@@ -7,11 +7,19 @@ import type { CheckRequest, DecisionInput } from './authz.types.js';
 export function buildDecisionInput(request: CheckRequest): DecisionInput {
   const { subject, action, resource, roles, bindings } = request;
   return {
-    subject: { type: subject.type, id: subject.id, attributes: { ...subject.attributes } },
+    subject: subjectInput(subject),
     action,
-    // `type` and `id` are spread last so an attribute can never shadow them.
-    resource: { ...resource.attributes, type: resource.type, id: resource.id ?? null },
+    resource: resourceInput(resource),
     roles,
     bindings,
   };
+}
+
+export function subjectInput(subject: Subject): DecisionInput['subject'] {
+  return { type: subject.type, id: subject.id, attributes: { ...subject.attributes } };
+}
+
+export function resourceInput(resource: ResourceRef): DecisionInput['resource'] {
+  // `type` and `id` are spread last so an attribute can never shadow them.
+  return { ...resource.attributes, type: resource.type, id: resource.id ?? null };
 }

@@ -8,7 +8,7 @@ import type {
   RoleCatalogue,
   Subject,
 } from './authz.types.js';
-import { buildDecisionInput } from './decision-input.js';
+import { buildDecisionInput, resourceInput, subjectInput } from './decision-input.js';
 import { parseBulkDecisions, parseDecision, readDecisionId } from './decision-parser.js';
 import { DecisionCache } from './decision-cache.js';
 import { decisionKey } from './decision-key.js';
@@ -221,13 +221,17 @@ export class OpaService {
     // A few chunks at a time: parallel enough to be quick, bounded so one page cannot flood OPA.
     for (let i = 0; i < chunks.length; i += BULK_CONCURRENCY) {
       const window = chunks.slice(i, i + BULK_CONCURRENCY).map(async (chunk) => {
-        const queries = chunk.map((item) =>
-          buildDecisionInput({ subject, roles, bindings, ...item }),
-        );
+        // Subject, roles and bindings go once; each query carries only its action and resource.
+        const queries = chunk.map((item) => ({
+          action: item.action,
+          resource: resourceInput(item.resource),
+        }));
         const response = await this.decide({
           method: 'POST',
           path: this.decisionsPath,
-          body: JSON.stringify({ input: { queries } }),
+          body: JSON.stringify({
+            input: { subject: subjectInput(subject), roles, bindings, queries },
+          }),
         });
         return parseBulkDecisions(response, chunk.length);
       });

@@ -89,6 +89,12 @@ describe('parseResidual', () => {
     });
   });
 
+  it('reads a bare reference to the whole resource as true: every row has one', () => {
+    const resource = { type: 'ref', value: [{ type: 'var', value: 'input' }, str('resource')] };
+    expect(parseResidual(answer([[expr(resource)]]), known)).toEqual({ kind: 'always' });
+    expect(parseResidual(answer([[expr(resource, true)]]), known)).toEqual({ kind: 'never' });
+  });
+
   it('reads membership in a literal set, and its negation', () => {
     const set = { type: 'set', value: [str('open'), { type: 'null', value: null }] };
     const filter = parseResidual(

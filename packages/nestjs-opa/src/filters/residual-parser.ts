@@ -105,6 +105,8 @@ function translateExpression(
 function translatePositive(terms: Term | Term[], known: Record<string, FilterValue>): Translated {
   if (!Array.isArray(terms)) {
     if (terms.type === 'boolean') return terms.value === true;
+    // "the resource is defined": always true for a row (a rule that ignores its resource argument).
+    if (isWholeResource(terms)) return true;
     return unsupported(`a bare ${terms.type} expression`);
   }
   const [operator, ...operands] = terms;
@@ -152,6 +154,12 @@ function condition(
 function operatorName(term: Term | undefined): string | undefined {
   if (term?.type !== 'ref' || !Array.isArray(term.value)) return undefined;
   return (term.value as Term[]).map((part) => String(part.value)).join('.');
+}
+
+function isWholeResource(term: Term): boolean {
+  if (term.type !== 'ref' || !Array.isArray(term.value) || term.value.length !== 2) return false;
+  const [root, resource] = term.value as Term[];
+  return root?.type === 'var' && root.value === 'input' && resource?.value === 'resource';
 }
 
 /** `input.resource.a.b` → `a.b`; anything else → undefined. */
