@@ -10,6 +10,12 @@ export interface StartOpaOptions {
   logFile?: string;
   decisionLogs?: boolean;
   foreground?: boolean;
+  /** `https` when `args` turn on OPA's TLS; the URL and the health probe use it. Default `http`. */
+  scheme?: 'http' | 'https';
+  /** Added to OPA's environment, e.g. `OPA_AUTH_TOKEN` for policies/system/authz. */
+  env?: Record<string, string | undefined>;
+  /** How the readiness probe calls `/health`: bearer token, CA and client certificate (PEM). */
+  probe?: { token?: string; ca?: string; cert?: string; key?: string };
 }
 export interface RunningOpa {
   url: string;

@@ -2,6 +2,8 @@
 // `npm start`. One implementation, so every place runs OPA the same way.
 import { spawn } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,14 +35,37 @@ export function freePort() {
   });
 }
 
-async function waitUntilHealthy(url, child, deadlineMs) {
+/** GET `${url}/health` with the probe's token and TLS settings; resolves to the status code. */
+function probeHealth(url, probe) {
+  return new Promise((resolveStatus, reject) => {
+    const target = new URL('/health', url);
+    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(
+      target,
+      {
+        headers: probe.token ? { authorization: `Bearer ${probe.token}` } : {},
+        timeout: 1000,
+        agent: false,
+        ...(target.protocol === 'https:' ? { ca: probe.ca, cert: probe.cert, key: probe.key } : {}),
+      },
+      (res) => {
+        res.resume();
+        resolveStatus(res.statusCode ?? 0);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('health probe timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function waitUntilHealthy(url, probe, child, deadlineMs) {
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null)
       throw new Error(`OPA exited with code ${child.exitCode} while starting`);
     try {
-      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) return;
+      if ((await probeHealth(url, probe)) === 200) return;
     } catch {
       // not listening yet
     }
@@ -51,8 +76,14 @@ async function waitUntilHealthy(url, child, deadlineMs) {
 
 /**
  * Starts OPA and resolves once `/health` answers 200.
+ * With TLS flags in `args` (`--tls-cert-file`...), pass `scheme: 'https'` and the CA (and, for
+ * `--authentication=tls`, a client certificate) in `probe`; `probe.token` is sent as a bearer token
+ * for an authorization policy that does not let `/health` through. `env` is added to OPA's
+ * environment (e.g. `OPA_AUTH_TOKEN` for policies/system/authz).
  * @param {{ port?: number, host?: string, args?: string[], policies?: string[], logFile?: string,
- *   decisionLogs?: boolean, foreground?: boolean }} [options]
+ *   decisionLogs?: boolean, foreground?: boolean, scheme?: 'http' | 'https',
+ *   env?: Record<string, string | undefined>,
+ *   probe?: { token?: string, ca?: string, cert?: string, key?: string } }} [options]
  * @returns {Promise<{ url: string, port: number, pid: number, stop: () => Promise<void> }>}
  */
 export async function startOpa(options = {}) {
@@ -77,10 +108,13 @@ export async function startOpa(options = {}) {
     ...(options.args ?? []),
     ...(options.policies ?? [POLICIES_DIR]),
   ];
-  const child = spawn(opaBinary(), args, { stdio: ['ignore', output, output] });
+  const child = spawn(opaBinary(), args, {
+    stdio: ['ignore', output, output],
+    env: { ...process.env, ...options.env },
+  });
   const stopOnExit = () => child.kill('SIGKILL');
   process.once('exit', stopOnExit);
-  const url = `http://${host}:${port}`;
+  const url = `${options.scheme ?? 'http'}://${host}:${port}`;
   const stop = () =>
     new Promise((resolveStop) => {
       process.removeListener('exit', stopOnExit);
@@ -89,7 +123,7 @@ export async function startOpa(options = {}) {
       child.kill('SIGTERM');
     });
   try {
-    await waitUntilHealthy(url, child, 20_000);
+    await waitUntilHealthy(url, options.probe ?? {}, child, 20_000);
   } catch (error) {
     await stop();
     throw error;

@@ -1,4 +1,5 @@
 import { registerAs } from '@nestjs/config';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   DEFAULT_JWT_AUDIENCE,
@@ -16,6 +17,13 @@ export interface AppConfig {
   opaUrl: string;
   /** `OPA_REQUIRE_BUNDLES=true`: readiness waits for OPA's policy bundle (the Kubernetes setup). */
   opaRequireBundles: boolean;
+  /** `OPA_TOKEN`: bearer token for an OPA run with `--authentication=token`. */
+  opaToken?: string;
+  /**
+   * TLS towards an `https://` OPA, as PEM read at startup from `OPA_CA_FILE` (CA of OPA's
+   * certificate) and, for OPA's `--authentication=tls`, `OPA_CLIENT_CERT_FILE` + `OPA_CLIENT_KEY_FILE`.
+   */
+  opaTls?: { ca?: string; cert?: string; key?: string };
   /** `DATABASE_URL` (postgres://...). Unset: the embedded sql.js database in {@link dataDir}. */
   databaseUrl?: string;
   /** `DATA_DIR`, default `./.data` from the working directory: where the embedded database lives. */
@@ -52,6 +60,8 @@ export function readAppConfig(env: Record<string, string | undefined>): AppConfi
     host: env.HOST || '127.0.0.1',
     opaUrl: env.OPA_URL || 'http://127.0.0.1:8181',
     opaRequireBundles: env.OPA_REQUIRE_BUNDLES === 'true',
+    opaToken: env.OPA_TOKEN || undefined,
+    opaTls: readOpaTls(env),
     databaseUrl,
     dataDir: resolve(env.DATA_DIR || '.data'),
     jwt: {
@@ -61,6 +71,30 @@ export function readAppConfig(env: Record<string, string | undefined>): AppConfi
       keysDir: devKeysDir(env),
     },
   };
+}
+
+/** `OPA_CA_FILE`, `OPA_CLIENT_CERT_FILE`, `OPA_CLIENT_KEY_FILE`, read now so a bad path fails at startup. */
+function readOpaTls(env: Record<string, string | undefined>): AppConfig['opaTls'] {
+  if (!env.OPA_CLIENT_CERT_FILE !== !env.OPA_CLIENT_KEY_FILE) {
+    throw new Error('OPA_CLIENT_CERT_FILE and OPA_CLIENT_KEY_FILE must be set together');
+  }
+  const read = (name: string) => {
+    const file = env[name];
+    if (!file) return undefined;
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new Error(`${name}: cannot read "${file}" (${(error as Error).message})`, {
+        cause: error,
+      });
+    }
+  };
+  const tls = {
+    ca: read('OPA_CA_FILE'),
+    cert: read('OPA_CLIENT_CERT_FILE'),
+    key: read('OPA_CLIENT_KEY_FILE'),
+  };
+  return tls.ca || tls.cert ? tls : undefined;
 }
 
 /** The `app` config namespace, read from `env` (tests pass their own). */
