@@ -20,6 +20,6 @@ export { UndiciTransport } from './transports/undici.transport.js';
 export * from './filters/index.js';
 export { AuditLogObserver } from './audit-log.observer.js';
 export { DecisionCache, type DecisionCacheOptions } from './decision-cache.js';
-export { canonicalJson, decisionKey } from './decision-key.js';
+export { decisionKey } from './decision-key.js';
 export * from './opa-observer.js';
 export { OpaResilience } from './opa-resilience.js';

@@ -122,7 +122,8 @@ export class OpaService {
         ? { cache: source === 'cache' ? ('hit' as const) : ('miss' as const) }
         : {}),
     });
-    const key = this.cache.enabled || this.coalesce ? decisionKey(input) : undefined;
+    const serialized = JSON.stringify(input);
+    const key = this.cache.enabled || this.coalesce ? decisionKey(input, serialized) : undefined;
 
     const cached = key === undefined ? undefined : this.cache.get(key);
     if (cached) {
@@ -133,7 +134,7 @@ export class OpaService {
       return cached;
     }
     const shared = key === undefined || !this.coalesce ? undefined : this.inFlight.get(key);
-    const pending = shared ?? this.askOpa(input, key);
+    const pending = shared ?? this.askOpa(input, serialized, key);
     try {
       const decision = await pending;
       this.emit({
@@ -150,6 +151,7 @@ export class OpaService {
   /** One decision call to OPA, traced, shared while in flight and cached when allowed. */
   private askOpa(
     input: ReturnType<typeof buildDecisionInput>,
+    serialized: string,
     key: string | undefined,
   ): Promise<Decision> {
     const pending = this.tracer.startActiveSpan(
@@ -160,7 +162,7 @@ export class OpaService {
           const response = await this.decide({
             method: 'POST',
             path: this.decisionPath,
-            body: JSON.stringify({ input }),
+            body: `{"input":${serialized}}`,
           });
           const decision = parseDecision(response);
           span.setAttributes({

@@ -63,9 +63,8 @@ export class HttpServiceTransport implements OpaTransport, OnModuleInit {
     const { url, timeout, maxResponseBytes, headers } = this.options;
     this.http ??= this.moduleRef.get(HttpService, { strict: false });
     const http = this.http;
-    const signal = request.signal
-      ? AbortSignal.any([request.signal, AbortSignal.timeout(timeout)])
-      : AbortSignal.timeout(timeout);
+    // Decision calls carry the deadline's signal; admin calls get the per-call timeout.
+    const signal = request.signal ?? AbortSignal.timeout(timeout);
     try {
       const response = await firstValueFrom(
         http.request<string>({

@@ -40,9 +40,8 @@ export class UndiciTransport implements OpaTransport, OnModuleDestroy {
 
   async send(request: OpaHttpRequest): Promise<OpaHttpResponse> {
     const { url, timeout, maxResponseBytes } = this.options;
-    const signal = request.signal
-      ? AbortSignal.any([request.signal, AbortSignal.timeout(timeout)])
-      : AbortSignal.timeout(timeout);
+    // Decision calls carry the deadline's signal; admin calls get the per-call timeout.
+    const signal = request.signal ?? AbortSignal.timeout(timeout);
     try {
       const response = await this.pool.request({
         method: request.method,
