@@ -3,14 +3,17 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OpaModule, PolicyGuard } from 'nestjs-opa';
+import { OpaMetricsObserver } from 'nestjs-opa/prometheus';
 import { AuthModule } from './auth/auth.module.js';
 import { JwtAuthGuard } from './auth/jwt-auth.guard.js';
 import { authzEntities } from './authz/authz.entities.js';
+import { DecisionCacheInvalidator } from './authz/decision-cache.invalidator.js';
 import { TypeOrmAuthzRepository } from './authz/typeorm-authz.repository.js';
 import { APP_CONFIG, appConfig, type AppConfig } from './config/app.config.js';
 import { createValidationPipe } from './config/validation.pipe.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
 
 @Module({})
@@ -29,15 +32,28 @@ export class AppModule {
         OpaModule.forRootAsync({
           imports: [TypeOrmModule.forFeature(authzEntities)],
           inject: [ConfigService],
-          useFactory: (config: ConfigService) => ({
-            url: config.getOrThrow<AppConfig>(APP_CONFIG).opaUrl,
-          }),
+          useFactory: (config: ConfigService) => {
+            const { opaUrl, opaToken, opaTls, decisionCacheTtlMs } =
+              config.getOrThrow<AppConfig>(APP_CONFIG);
+            return {
+              url: opaUrl,
+              token: opaToken,
+              tls: opaTls,
+              // Opt-in; DecisionCacheInvalidator drops entries when bindings or roles change.
+              cache: decisionCacheTtlMs
+                ? { ttl: decisionCacheTtlMs, denyTtl: Math.min(decisionCacheTtlMs, 1000) }
+                : false,
+            };
+          },
           repository: TypeOrmAuthzRepository,
+          // Decision counts, latencies, errors and the breaker's state, served at GET /metrics.
+          observers: [OpaMetricsObserver],
           // Registered below instead, after the JWT guard: see the APP_GUARD providers.
           globalGuard: false,
         }),
         TasksModule,
         HealthModule,
+        MetricsModule,
       ],
       providers: [
         // Global guards run in the order they are registered. Both are listed here, in one array,
@@ -46,6 +62,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useExisting: PolicyGuard },
         { provide: APP_PIPE, useFactory: createValidationPipe },
+        DecisionCacheInvalidator,
       ],
     };
   }

@@ -188,6 +188,8 @@ describe('PolicyGuard', () => {
     ['missing', {}],
     ['too long', { id: 'x'.repeat(257) }],
     ['an array', { id: ['a', 'b'] }],
+    ['holding a NUL', { id: 't-1\u0000' }],
+    ['holding a newline', { id: 't-1\nX-Injected: 1' }],
   ])('answers 400 for an id that is %s', async (_label, params) => {
     const { run } = setup();
     await expect(

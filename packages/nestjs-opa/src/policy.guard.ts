@@ -144,9 +144,7 @@ export class PolicyGuard implements CanActivate {
     if (rule.collection) return { type, id: null };
 
     const id = rule.id ? rule.id(request) : request.params?.[rule.idParam ?? 'id'];
-    if (typeof id !== 'string' || id.length === 0 || id.length > this.options.maxResourceIdLength) {
-      throw new BadRequestException(OpaMessages.invalidResourceId);
-    }
+    if (!this.isAcceptableId(id)) throw new BadRequestException(OpaMessages.invalidResourceId);
     const loader = this.loaders.get(type);
     if (!loader) return { type, id };
     const attributes = await this.unlessFailed(() => loader.load(id, request));
@@ -162,6 +160,20 @@ export class PolicyGuard implements CanActivate {
       throw new AccessDeniedException();
     }
     return type;
+  }
+
+  /**
+   * Ids worth a database lookup: non-empty strings within the length limit and without control
+   * characters (a NUL makes PostgreSQL fail the query, which would read as an outage).
+   */
+  protected isAcceptableId(id: unknown): id is string {
+    return (
+      typeof id === 'string' &&
+      id.length > 0 &&
+      id.length <= this.options.maxResourceIdLength &&
+      // eslint-disable-next-line no-control-regex
+      !/[\u0000-\u001f\u007f]/.test(id)
+    );
   }
 
   /** Roles, bindings and attributes of the subject, from the application's repository. */

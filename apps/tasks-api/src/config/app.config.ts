@@ -17,6 +17,8 @@ export interface AppConfig {
   opaUrl: string;
   /** `OPA_REQUIRE_BUNDLES=true`: readiness waits for OPA's policy bundle (the Kubernetes setup). */
   opaRequireBundles: boolean;
+  /** `OPA_DECISION_CACHE_TTL_MS`: turns the decision cache on with this TTL for permits. Unset: off. */
+  decisionCacheTtlMs?: number;
   /** `OPA_TOKEN`: bearer token for an OPA run with `--authentication=token`. */
   opaToken?: string;
   /**
@@ -60,6 +62,7 @@ export function readAppConfig(env: Record<string, string | undefined>): AppConfi
     host: env.HOST || '127.0.0.1',
     opaUrl: env.OPA_URL || 'http://127.0.0.1:8181',
     opaRequireBundles: env.OPA_REQUIRE_BUNDLES === 'true',
+    decisionCacheTtlMs: readPositiveInteger(env, 'OPA_DECISION_CACHE_TTL_MS'),
     opaToken: env.OPA_TOKEN || undefined,
     opaTls: readOpaTls(env),
     databaseUrl,
@@ -100,3 +103,16 @@ function readOpaTls(env: Record<string, string | undefined>): AppConfig['opaTls'
 /** The `app` config namespace, read from `env` (tests pass their own). */
 export const appConfig = (env: Record<string, string | undefined> = process.env) =>
   registerAs(APP_CONFIG, () => readAppConfig(env));
+
+function readPositiveInteger(
+  env: Record<string, string | undefined>,
+  name: string,
+): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new Error(`${name} must be a positive whole number of milliseconds, got "${raw}"`);
+  }
+  return value;
+}

@@ -1,0 +1,63 @@
+import { DecisionCache } from 'nestjs-opa';
+import { RoleBinding } from '../src/authz/role-binding.entity.js';
+import { Role } from '../src/authz/role.entity.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+import { scrape, sumOf } from './support/metrics.js';
+
+const dave = { type: 'user', id: 'dave' } as const;
+
+/**
+ * With the opt-in cache on (long TTLs, so only invalidation can explain a change), a decision is
+ * served from the cache until the subject's bindings change, then asked again at once.
+ */
+describe('decision cache in the sample', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ OPA_DECISION_CACHE_TTL_MS: '60000' });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('caches, and a binding change for the subject drops its entries at once', async () => {
+    const cache = t.app.get(DecisionCache);
+    expect(cache.enabled).toBe(true);
+    expect((await t.as(dave).get('/tasks/t-1')).status).toBe(403);
+    const size = cache.size;
+    expect(size).toBeGreaterThan(0);
+    expect((await t.as(dave).get('/tasks/t-1')).status).toBe(403); // served from the cache
+
+    const bindings = t.dataSource.getRepository(RoleBinding);
+    const granted = await bindings.save(
+      bindings.create({
+        subjectType: 'user',
+        subjectId: 'dave',
+        role: 'viewer',
+        scopeType: null,
+        scopeId: null,
+      }),
+    );
+    expect((await t.as(dave).get('/tasks/t-1')).status).toBe(200);
+
+    await bindings.remove(granted);
+    expect((await t.as(dave).get('/tasks/t-1')).status).toBe(403);
+  });
+
+  it('drops everything when the role catalogue changes', async () => {
+    const cache = t.app.get(DecisionCache);
+    await t.as(dave).get('/tasks/t-3');
+    expect(cache.size).toBeGreaterThan(0);
+    const roles = t.dataSource.getRepository(Role);
+    const auditor = await roles.save(roles.create({ name: 'auditor', permissions: [] }));
+    expect(cache.size).toBe(0);
+    await roles.remove(auditor);
+  });
+
+  it('counts hits in the metrics', async () => {
+    const hits = async () => sumOf(await scrape(t), 'opa_decision_cache_total', { result: 'hit' });
+    const before = await hits();
+    await t.as(dave).get('/tasks/t-3');
+    await t.as(dave).get('/tasks/t-3');
+    expect(await hits()).toBeGreaterThan(before);
+  });
+});
