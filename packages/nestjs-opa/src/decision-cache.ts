@@ -39,6 +39,7 @@ export class DecisionCache {
   private readonly entries?: LRUCache<string, Decision>;
   private readonly ttl: number;
   private readonly denyTtl: number;
+  private invalidations = 0;
 
   constructor(@Inject(OPA_MODULE_OPTIONS) options: OpaModuleOptions) {
     const cache = options.cache || undefined;
@@ -53,6 +54,14 @@ export class DecisionCache {
     return this.entries !== undefined;
   }
 
+  /**
+   * Changes on every invalidation: a decision asked before it may be stale, so it must be
+   * neither stored nor shared afterwards.
+   */
+  get generation(): number {
+    return this.invalidations;
+  }
+
   get(key: string): Decision | undefined {
     return this.entries?.get(key);
   }
@@ -63,6 +72,7 @@ export class DecisionCache {
 
   /** Drops every decision about one subject, e.g. after its bindings changed. */
   invalidateSubject(subject: SubjectRef): void {
+    this.invalidations++;
     if (!this.entries) return;
     const prefix = subjectPrefix(subject);
     for (const key of [...this.entries.keys()])
@@ -71,6 +81,7 @@ export class DecisionCache {
 
   /** Drops every decision, e.g. after the role catalogue or the policy changed. */
   invalidateAll(): void {
+    this.invalidations++;
     this.entries?.clear();
   }
 

@@ -77,7 +77,10 @@ export class OpaService {
   private readonly decisionPath: string;
   private readonly decisionsPath: string;
   private readonly coalesce: boolean;
-  private readonly inFlight = new Map<string, Promise<Decision>>();
+  private readonly inFlight = new Map<
+    string,
+    { generation: number; decision: Promise<Decision> }
+  >();
   private readonly tracer = trace.getTracer('nestjs-opa');
 
   constructor(
@@ -133,7 +136,9 @@ export class OpaService {
       });
       return cached;
     }
-    const shared = key === undefined || !this.coalesce ? undefined : this.inFlight.get(key);
+    const inFlight = key === undefined || !this.coalesce ? undefined : this.inFlight.get(key);
+    // A call started before an invalidation may answer for stale bindings: never join it.
+    const shared = inFlight?.generation === this.cache.generation ? inFlight.decision : undefined;
     const pending = shared ?? this.askOpa(input, serialized, key);
     try {
       const decision = await pending;
@@ -154,6 +159,7 @@ export class OpaService {
     serialized: string,
     key: string | undefined,
   ): Promise<Decision> {
+    const generation = this.cache.generation;
     const pending = this.tracer.startActiveSpan(
       'opa.decision',
       { attributes: { 'authz.action': input.action, 'authz.resource.type': input.resource.type } },
@@ -169,7 +175,9 @@ export class OpaService {
             'authz.outcome': decision.permit ? 'permit' : 'deny',
             ...(decision.decisionId ? { 'authz.decision_id': decision.decisionId } : {}),
           });
-          if (key !== undefined) this.cache.set(key, decision);
+          // Invalidated while in flight: the answer may predate the change, so do not keep it.
+          if (key !== undefined && this.cache.generation === generation)
+            this.cache.set(key, decision);
           return decision;
         } catch (error) {
           span.setAttribute('authz.outcome', 'error');
@@ -181,11 +189,12 @@ export class OpaService {
       },
     );
     if (key !== undefined && this.coalesce) {
-      this.inFlight.set(key, pending);
-      void pending.then(
-        () => this.inFlight.delete(key),
-        () => this.inFlight.delete(key),
-      );
+      const entry = { generation, decision: pending };
+      this.inFlight.set(key, entry);
+      const forget = () => {
+        if (this.inFlight.get(key) === entry) this.inFlight.delete(key);
+      };
+      void pending.then(forget, forget);
     }
     return pending;
   }

@@ -175,6 +175,28 @@ describe('Resilience, coalescing and cache (against a scripted OPA on 127.0.0.1)
     expect(cache.size).toBe(0);
   });
 
+  it('neither stores nor shares an answer asked before an invalidation', async () => {
+    let permit = true;
+    server.handler = (_req, res) => {
+      requests++;
+      const body = permit ? permitBody : denyBody; // what OPA knew when it was asked
+      setTimeout(() => res.end(body), 100);
+    };
+    const { opa, cache } = await create({ cache: { ttl: 10_000, denyTtl: 10_000 } });
+
+    const before = opa.check(request('alice')); // in flight with the old bindings
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    permit = false; // the bindings change...
+    cache.invalidateSubject({ type: 'user', id: 'alice' }); // ...and the app says so
+    const after = opa.check(request('alice')); // must not join the stale call
+
+    expect((await before).permit).toBe(true);
+    expect((await after).permit).toBe(false);
+    expect(requests).toBe(2);
+    expect((await opa.check(request('alice'))).permit).toBe(false); // the stale permit was not kept
+    expect(requests).toBe(2);
+  });
+
   it('does not cache by default', async () => {
     serve(permitBody);
     const { opa, cache } = await create();
