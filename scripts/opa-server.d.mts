@@ -1,6 +1,7 @@
 export declare const ROOT: string;
 export declare const POLICIES_DIR: string;
 export declare function opaBinary(): string;
+export declare function ensureOpaInstalled(): void;
 export declare function freePort(): Promise<number>;
 export interface StartOpaOptions {
   port?: number;

@@ -1,6 +1,6 @@
 // Starts the project's pinned OPA with policies/ on 127.0.0.1, for tests, `npm run opa` and
 // `npm start`. One implementation, so every place runs OPA the same way.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -20,6 +20,15 @@ export function opaBinary() {
     );
   }
   return candidate;
+}
+
+/** Builds the pinned OPA (scripts/install-tools.sh) on first use, unless OPA_BIN names one. */
+export function ensureOpaInstalled() {
+  if (process.env.OPA_BIN || existsSync(join(ROOT, '.tools', 'bin', 'opa'))) return;
+  const result = spawnSync('bash', [join(ROOT, 'scripts', 'install-tools.sh')], {
+    stdio: 'inherit',
+  });
+  if (result.status !== 0) throw new Error('the pinned OPA could not be installed (see above)');
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */

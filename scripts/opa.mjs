@@ -1,5 +1,5 @@
 // `npm run opa`: the pinned OPA with policies/, in the foreground, on $OPA_ADDR (127.0.0.1:8181).
-import { startOpa } from './opa-server.mjs';
+import { ensureOpaInstalled, startOpa } from './opa-server.mjs';
 
 const address = process.env.OPA_ADDR || '127.0.0.1:8181';
 const separator = address.lastIndexOf(':');
@@ -10,7 +10,14 @@ if (separator < 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
   process.exit(2);
 }
 
-const opa = await startOpa({ host, port, foreground: true, decisionLogs: true });
+let opa;
+try {
+  ensureOpaInstalled();
+  opa = await startOpa({ host, port, foreground: true, decisionLogs: true });
+} catch (error) {
+  console.error(`npm run opa: ${error.message}`);
+  process.exit(1);
+}
 console.error(`OPA is serving policies/ at ${opa.url} (Ctrl-C to stop)`);
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, async () => {

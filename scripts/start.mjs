@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ROOT, startOpa } from './opa-server.mjs';
+import { ensureOpaInstalled, ROOT, startOpa } from './opa-server.mjs';
 
 function build(args) {
   const result = spawnSync('npm', ['run', '-s', ...args], { cwd: ROOT, stdio: 'inherit' });
@@ -34,7 +34,14 @@ mkdirSync(env.DATA_DIR, { recursive: true });
 let opa;
 if (!env.OPA_URL) {
   const logFile = join(env.DATA_DIR, 'opa.log');
-  opa = await startOpa({ decisionLogs: true, logFile });
+  try {
+    ensureOpaInstalled();
+    opa = await startOpa({ decisionLogs: true, logFile });
+  } catch (error) {
+    // One line saying what to do, not a stack trace.
+    console.error(`npm start: ${error.message}`);
+    process.exit(1);
+  }
   env.OPA_URL = opa.url;
   console.error(`Started OPA with policies/ at ${opa.url} (decision log: ${logFile})`);
 } else {
