@@ -5,7 +5,8 @@
 //        SOAK_SECONDS=600 npm run soak      (or run `node --expose-gc bench/soak.mjs` after a build)
 // Environment: SOAK_SECONDS (180), SOAK_WARMUP_SECONDS (20, left out of the trend),
 //   SOAK_SAMPLE_SECONDS (5), SOAK_CONCURRENCY (8), SOAK_MAX_KIB_PER_MIN (256, the verdict's bound
-//   on the heap's growth), SOAK_CREATE=0 (no create-and-delete pairs, so no new task ids).
+//   on the heap's growth), SOAK_CREATE=0 (no create-and-delete pairs, so no new task ids),
+//   DATABASE_URL (soak on PostgreSQL rather than the embedded database).
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -40,7 +41,10 @@ const opa = await startOpa();
 const app = await NestFactory.create(
   AppModule.forRoot({
     OPA_URL: opa.url,
-    DATA_DIR: join(scratch, 'data'),
+    // DATABASE_URL=postgres://... soaks on PostgreSQL instead of the embedded database.
+    ...(process.env.DATABASE_URL
+      ? { DATABASE_URL: process.env.DATABASE_URL }
+      : { DATA_DIR: join(scratch, 'data') }),
     JWT_KEYS_DIR: join(scratch, 'keys'),
   }),
   { logger: ['error', 'warn'] },
