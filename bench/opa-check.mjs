@@ -33,11 +33,14 @@ function stats(samples) {
   return { mean, p50: pick(0.5), p99: pick(0.99) };
 }
 
-async function measure(url, transport) {
+async function measure(url, transport, extra = {}) {
   class BenchModule {}
-  Module({ imports: [HttpModule, OpaModule.forRoot({ url, transport, globalGuard: false })] })(
-    BenchModule,
-  );
+  Module({
+    imports: [
+      HttpModule,
+      OpaModule.forRoot({ url, transport, globalGuard: false, auditLog: false, ...extra }),
+    ],
+  })(BenchModule);
   const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
   const opa = app.get(OpaService);
   for (let i = 0; i < warmup; i++) await opa.check(request);
