@@ -130,10 +130,10 @@ export class OpaService {
 
     const cached = key === undefined ? undefined : this.cache.get(key);
     if (cached) {
-      this.emit({
+      this.emit(() => ({
         ...event(cached.permit ? 'permit' : 'deny', 'cache'),
         decisionId: cached.decisionId,
-      });
+      }));
       return cached;
     }
     const inFlight = key === undefined || !this.coalesce ? undefined : this.inFlight.get(key);
@@ -142,13 +142,16 @@ export class OpaService {
     const pending = shared ?? this.askOpa(input, serialized, key);
     try {
       const decision = await pending;
-      this.emit({
+      this.emit(() => ({
         ...event(decision.permit ? 'permit' : 'deny', shared ? 'coalesced' : 'opa'),
         decisionId: decision.decisionId,
-      });
+      }));
       return decision;
     } catch (error) {
-      this.emit({ ...event('error', shared ? 'coalesced' : 'opa'), errorKind: errorKind(error) });
+      this.emit(() => ({
+        ...event('error', shared ? 'coalesced' : 'opa'),
+        errorKind: errorKind(error),
+      }));
       throw error;
     }
   }
@@ -199,7 +202,10 @@ export class OpaService {
     return pending;
   }
 
-  private emit(event: DecisionEvent): void {
+  /** Tells the observers; the event is only built when someone listens. */
+  private emit(build: () => DecisionEvent): void {
+    if (this.observers.length === 0) return;
+    const event = build();
     for (const observer of this.observers) {
       try {
         observer.onDecision?.(event);

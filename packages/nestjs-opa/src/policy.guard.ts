@@ -21,7 +21,7 @@ import type {
   Subject,
 } from './authz.types.js';
 import type { ResourceFilter } from './filters/filter.types.js';
-import { DECISION_ID_HEADER, OPA_MODULE_OPTIONS } from './opa.constants.js';
+import { DECISION_ID_HEADER, DEFAULT_ID_PARAM, OPA_MODULE_OPTIONS } from './opa.constants.js';
 import { AccessDeniedException, DecisionUnavailableException } from './opa.exceptions.js';
 import { OpaMessages } from './opa.messages.js';
 import type { OpaModuleOptions } from './opa-module-options.interface.js';
@@ -143,7 +143,7 @@ export class PolicyGuard implements CanActivate {
     const type = this.getResourceType(context, rule);
     if (rule.collection) return { type, id: null };
 
-    const id = rule.id ? rule.id(request) : request.params?.[rule.idParam ?? 'id'];
+    const id = rule.id ? rule.id(request) : request.params?.[rule.idParam ?? DEFAULT_ID_PARAM];
     if (!this.isAcceptableId(id)) throw new BadRequestException(OpaMessages.invalidResourceId);
     const loader = this.loaders.get(type);
     if (!loader) return { type, id };
