@@ -14,6 +14,7 @@ import {
   type CircuitBreakerPolicy,
   type IPolicy,
 } from 'cockatiel';
+import { UnsupportedResidualError } from './filters/residual-parser.js';
 import { OPA_MODULE_OPTIONS } from './opa.constants.js';
 import {
   OpaCircuitOpenError,
@@ -42,7 +43,7 @@ function isConnectionFailure(error: Error): boolean {
 /** OPA failing (down, slow, 5xx, garbage), as opposed to a request OPA rejected (4xx). */
 function isOutage(error: Error): boolean {
   if (error instanceof OpaResponseError) return error.status >= 500;
-  return error instanceof OpaError && error.constructor.name !== 'UnsupportedResidualError';
+  return error instanceof OpaError && !(error instanceof UnsupportedResidualError);
 }
 
 /**

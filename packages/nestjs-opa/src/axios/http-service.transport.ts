@@ -46,23 +46,26 @@ export class HttpServiceTransport implements OpaTransport, OnModuleInit {
     }
   }
 
+  /** Fails at startup, with what to fix, when the application has no HttpModule. */
   onModuleInit(): void {
+    this.httpService();
+  }
+
+  private httpService(): HttpService {
     try {
-      this.http = this.moduleRef.get(HttpService, { strict: false });
+      this.http ??= this.moduleRef.get(HttpService, { strict: false });
+      return this.http;
     } catch (error) {
       throw new Error(
         'HttpServiceTransport needs HttpModule from @nestjs/axios imported in the application',
-        {
-          cause: error,
-        },
+        { cause: error },
       );
     }
   }
 
   async send(request: OpaHttpRequest): Promise<OpaHttpResponse> {
     const { url, timeout, maxResponseBytes, headers } = this.options;
-    this.http ??= this.moduleRef.get(HttpService, { strict: false });
-    const http = this.http;
+    const http = this.httpService();
     // Decision calls carry the deadline's signal; admin calls get the per-call timeout.
     const signal = request.signal ?? AbortSignal.timeout(timeout);
     try {

@@ -6,7 +6,6 @@ import {
   OpaModule,
   OpaService,
   UndiciTransport,
-  type CheckRequest,
   type OpaModuleOptions,
   type OpaTransport,
 } from '../../src/index.js';
@@ -50,14 +49,3 @@ const opened: Array<() => Promise<void>> = [];
 export async function closeServices(): Promise<void> {
   await Promise.all(opened.splice(0).map((close) => close()));
 }
-
-/** carol is an editor of t-2: permitted. */
-export const carolUpdatesT2: CheckRequest = {
-  subject: { type: 'user', id: 'carol' },
-  action: 'task:update',
-  resource: { type: 'Task', id: 't-2', attributes: { created_by: 'bob', status: 'open' } },
-  roles: { editor: { permissions: ['task:read', 'task:update'] } },
-  bindings: [
-    { subject: { type: 'user', id: 'carol' }, role: 'editor', scope: { type: 'Task', id: 't-2' } },
-  ],
-};

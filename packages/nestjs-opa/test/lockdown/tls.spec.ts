@@ -1,7 +1,8 @@
 import { startOpa, type RunningOpa } from '../../../../scripts/opa-server.mjs';
 import { OpaUnavailableError } from '../../src/index.js';
 import { createTestPki, type TestPki } from './certificates.js';
-import { carolUpdatesT2, closeServices, createService, transports } from './opa-client.js';
+import { carolUpdatesT2 } from '../support/seed.js';
+import { closeServices, createService, transports } from './opa-client.js';
 
 /** OPA serving HTTPS, then requiring client certificates; the module's `tls` option on both transports. */
 describe('OPA over TLS', () => {

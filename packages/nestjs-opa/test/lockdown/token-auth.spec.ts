@@ -5,7 +5,8 @@ import { startOpa, type RunningOpa } from '../../../../scripts/opa-server.mjs';
 import { OpaModule, OpaResponseError } from '../../src/index.js';
 import { FixturesModule, InMemoryAuthzRepository } from '../support/fixtures.js';
 import { createApp } from '../support/guard-scenario.js';
-import { carolUpdatesT2, closeServices, createService, transports } from './opa-client.js';
+import { carolUpdatesT2 } from '../support/seed.js';
+import { closeServices, createService, transports } from './opa-client.js';
 
 /**
  * OPA run with `--authentication=token --authorization=basic`: policies/system/authz lets through

@@ -10,12 +10,12 @@ import {
   OpaTimeoutError,
   OpaUnavailableError,
   UndiciTransport,
-  type CheckRequest,
   type OpaModuleOptions,
   type OpaTransport,
 } from '../../src/index.js';
 import { freePort } from '../../../../scripts/opa-server.mjs';
 import { FaultServer, faults } from '../support/fault-server.js';
+import { carolUpdatesT2 } from '../support/seed.js';
 
 async function createService(
   url: string,
@@ -33,16 +33,6 @@ async function createService(
   return moduleRef.get(OpaService);
 }
 
-const carolReadsT2: CheckRequest = {
-  subject: { type: 'user', id: 'carol' },
-  action: 'task:update',
-  resource: { type: 'Task', id: 't-2', attributes: { created_by: 'bob', status: 'open' } },
-  roles: { editor: { permissions: ['task:read', 'task:update'] } },
-  bindings: [
-    { subject: { type: 'user', id: 'carol' }, role: 'editor', scope: { type: 'Task', id: 't-2' } },
-  ],
-};
-
 describe.each([
   ['undici', UndiciTransport],
   ['HttpService', HttpServiceTransport],
@@ -54,26 +44,29 @@ describe.each([
     });
 
     it('permits an instance-scoped grant and returns the decision id', async () => {
-      const decision = await opa.check(carolReadsT2);
+      const decision = await opa.check(carolUpdatesT2);
       expect(decision).toMatchObject({ permit: true, allow: true, deny: false });
       expect(decision.decisionId).toMatch(/^[0-9a-f-]{36}$/);
     });
 
     it('denies the same grant on another instance', async () => {
-      const decision = await opa.check({ ...carolReadsT2, resource: { type: 'Task', id: 't-1' } });
+      const decision = await opa.check({
+        ...carolUpdatesT2,
+        resource: { type: 'Task', id: 't-1' },
+      });
       expect(decision).toMatchObject({ permit: false, allow: false, deny: false });
     });
 
     it('reports a veto separately from the grant', async () => {
       const archived = {
-        ...carolReadsT2,
-        resource: { ...carolReadsT2.resource, attributes: { status: 'archived' } },
+        ...carolUpdatesT2,
+        resource: { ...carolUpdatesT2.resource, attributes: { status: 'archived' } },
       };
       expect(await opa.check(archived)).toMatchObject({ permit: false, allow: true, deny: true });
     });
 
     it('evaluates any rule, and undefined rules as undefined', async () => {
-      const input = { ...carolReadsT2, resource: { type: 'Task', id: 't-2' } };
+      const input = { ...carolUpdatesT2, resource: { type: 'Task', id: 't-2' } };
       expect((await opa.evaluate<boolean>('authz/allow', input)).result).toBe(true);
       expect((await opa.evaluate('authz.no_such_rule', input)).result).toBeUndefined();
     });
@@ -110,7 +103,7 @@ describe.each([
   describe('against an OPA that is down', () => {
     it('raises OpaUnavailableError with the cause', async () => {
       const opa = await createService(`http://127.0.0.1:${await freePort()}`, transport);
-      const error = await opa.check(carolReadsT2).catch((e: unknown) => e);
+      const error = await opa.check(carolUpdatesT2).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OpaUnavailableError);
       expect(error).not.toBeInstanceOf(OpaTimeoutError);
       expect((error as Error).cause).toBeDefined();
@@ -129,32 +122,32 @@ describe.each([
     it('times out a slow answer with OpaTimeoutError, within the deadline', async () => {
       server.handler = faults.slow(2_000);
       const started = performance.now();
-      await expect(opa.check(carolReadsT2)).rejects.toBeInstanceOf(OpaTimeoutError);
+      await expect(opa.check(carolUpdatesT2)).rejects.toBeInstanceOf(OpaTimeoutError);
       expect(performance.now() - started).toBeLessThan(600);
     });
 
     it('raises OpaResponseError on a 500', async () => {
       server.handler = faults.json(500, { code: 'internal_error', message: 'boom' });
-      await expect(opa.check(carolReadsT2)).rejects.toMatchObject({
+      await expect(opa.check(carolUpdatesT2)).rejects.toMatchObject({
         name: 'OpaResponseError',
         status: 500,
       });
-      await expect(opa.check(carolReadsT2)).rejects.toBeInstanceOf(OpaResponseError);
+      await expect(opa.check(carolUpdatesT2)).rejects.toBeInstanceOf(OpaResponseError);
     });
 
     it('raises OpaInvalidResponseError on a body that is not JSON', async () => {
       server.handler = faults.text('<html>gateway</html>');
-      await expect(opa.check(carolReadsT2)).rejects.toBeInstanceOf(OpaInvalidResponseError);
+      await expect(opa.check(carolUpdatesT2)).rejects.toBeInstanceOf(OpaInvalidResponseError);
     });
 
     it('raises OpaInvalidResponseError on a body over the size limit', async () => {
       server.handler = faults.huge(2 * 1024 * 1024);
-      await expect(opa.check(carolReadsT2)).rejects.toBeInstanceOf(OpaInvalidResponseError);
+      await expect(opa.check(carolUpdatesT2)).rejects.toBeInstanceOf(OpaInvalidResponseError);
     });
 
     it('denies on a partial document', async () => {
       server.handler = faults.json(200, { result: { permit: true } });
-      expect(await opa.check(carolReadsT2)).toMatchObject({ permit: false });
+      expect(await opa.check(carolUpdatesT2)).toMatchObject({ permit: false });
     });
 
     it('sends the decision input to the decision endpoint with the configured headers', async () => {
@@ -167,15 +160,15 @@ describe.each([
           res.end('{"result":{"permit":false,"allow":false,"deny":false}}');
         });
       };
-      await opa.check(carolReadsT2);
+      await opa.check(carolUpdatesT2);
       expect(seen.url).toBe('/v1/data/authz/decision');
       expect(seen.contentType).toBe('application/json');
       expect(JSON.parse(seen.body!).input).toEqual({
         subject: { type: 'user', id: 'carol', attributes: {} },
         action: 'task:update',
         resource: { type: 'Task', id: 't-2', created_by: 'bob', status: 'open' },
-        roles: carolReadsT2.roles,
-        bindings: carolReadsT2.bindings,
+        roles: carolUpdatesT2.roles,
+        bindings: carolUpdatesT2.bindings,
       });
     });
   });

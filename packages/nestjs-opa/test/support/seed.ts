@@ -1,4 +1,4 @@
-import type { RoleBinding, RoleCatalogue, Subject } from '../../src/index.js';
+import type { CheckRequest, RoleBinding, RoleCatalogue, Subject } from '../../src/index.js';
 
 /** The sample's seed data (shared/authz-model.md), for library tests against the real engine. */
 export const seedRoles: RoleCatalogue = {
@@ -38,3 +38,14 @@ export const seedTasks = [
 
 export const bindingsOf = (subject: Subject) =>
   seedBindings.filter((b) => b.subject.type === subject.type && b.subject.id === subject.id);
+
+/** carol is an editor of t-2: permitted. */
+export const carolUpdatesT2: CheckRequest = {
+  subject: { type: 'user', id: 'carol' },
+  action: 'task:update',
+  resource: { type: 'Task', id: 't-2', attributes: { created_by: 'bob', status: 'open' } },
+  roles: { editor: { permissions: ['task:read', 'task:update'] } },
+  bindings: [
+    { subject: { type: 'user', id: 'carol' }, role: 'editor', scope: { type: 'Task', id: 't-2' } },
+  ],
+};
