@@ -198,9 +198,10 @@ describe('PolicyGuard', () => {
   });
 
   it('answers 404 when the loader does not know the id, before asking OPA', async () => {
-    const { run, check } = setup({ loader: { load: async () => undefined } });
+    const { run, check, loadContext } = setup({ loader: { load: async () => undefined } });
     await expect(run(TasksController, 'read')).rejects.toBeInstanceOf(NotFoundException);
     expect(check).not.toHaveBeenCalled();
+    expect(loadContext).not.toHaveBeenCalled();
   });
 
   it('passes HTTP exceptions of a loader through', async () => {

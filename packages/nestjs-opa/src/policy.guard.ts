@@ -80,20 +80,13 @@ export class PolicyGuard implements CanActivate {
     const subject = await this.getSubject(request);
     if (!subject) throw new UnauthorizedException(OpaMessages.notAuthenticated);
 
-    const authz = await this.loadContext(subject);
-    const authorization: RequestAuthorization = {
-      subject: { ...subject, attributes: { ...subject.attributes, ...authz.attributes } },
-      roles: authz.roles,
-      bindings: authz.bindings,
-    };
-    (request as { authorization?: RequestAuthorization }).authorization = authorization;
-
     if (rule.list) {
       const resourceType = this.getResourceType(context, rule);
-      const { subject: filterSubject, roles, bindings } = authorization;
+      const authorization = await this.authorize(request, subject);
+      const { roles, bindings } = authorization;
       authorization.filter = await this.unlessFailed(() =>
         this.opa.compileFilter({
-          subject: filterSubject,
+          subject: authorization.subject,
           roles,
           bindings,
           action: rule.action,
@@ -103,11 +96,13 @@ export class PolicyGuard implements CanActivate {
       return true;
     }
 
+    // The resource first: an unknown or odd id answers 404/400 without a repository read.
     const resource = await this.getResource(context, request, rule);
+    const authorization = await this.authorize(request, subject);
     authorization.resource = resource;
-    const { subject: decisionSubject, roles, bindings } = authorization;
+    const { roles, bindings } = authorization;
     const decision = await this.decide({
-      subject: decisionSubject,
+      subject: authorization.subject,
       action: rule.action,
       resource,
       roles,
@@ -122,6 +117,21 @@ export class PolicyGuard implements CanActivate {
     if (decision.decisionId) this.setHeader(context, DECISION_ID_HEADER, decision.decisionId);
     if (!decision.permit) this.throwAccessDenied(decision);
     return true;
+  }
+
+  /** Loads the subject's roles, bindings and attributes and leaves them on the request. */
+  private async authorize(
+    request: Record<string, any>,
+    subject: Subject,
+  ): Promise<RequestAuthorization> {
+    const authz = await this.loadContext(subject);
+    const authorization: RequestAuthorization = {
+      subject: { ...subject, attributes: { ...subject.attributes, ...authz.attributes } },
+      roles: authz.roles,
+      bindings: authz.bindings,
+    };
+    (request as { authorization?: RequestAuthorization }).authorization = authorization;
+    return authorization;
   }
 
   protected getRequest(context: ExecutionContext): Record<string, any> {
