@@ -1,8 +1,12 @@
+import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
   OpaModule,
   OpaService,
+  UndiciTransport,
   UnsupportedResidualError,
+  type OpaHttpRequest,
+  type OpaModuleOptions,
   matchesFilter,
   type ResourceFilter,
 } from '../../src/index.js';
@@ -16,7 +20,23 @@ const resourceOf = (task: (typeof seedTasks)[number]) => ({
   attributes: { created_by: task.created_by, status: task.status },
 });
 
-async function createService(options: { bulkChunkSize?: number; policyPackage?: string } = {}) {
+/** The real undici transport, remembering how many queries each bulk call carried. */
+@Injectable()
+class ChunkRecordingTransport extends UndiciTransport {
+  static readonly chunkSizes: number[] = [];
+
+  override send(request: OpaHttpRequest) {
+    if (request.path.endsWith('/decisions')) {
+      const { input } = JSON.parse(request.body!) as { input: { queries: unknown[] } };
+      ChunkRecordingTransport.chunkSizes.push(input.queries.length);
+    }
+    return super.send(request);
+  }
+}
+
+async function createService(
+  options: Partial<Pick<OpaModuleOptions, 'bulkChunkSize' | 'policyPackage' | 'transport'>> = {},
+) {
   const moduleRef = await Test.createTestingModule({
     imports: [OpaModule.forRoot({ url: process.env.OPA_URL, globalGuard: false, ...options })],
   }).compile();
@@ -60,6 +80,18 @@ describe('OpaService.checkMany against OPA', () => {
       items,
     });
     expect(verdicts.map((v) => v.permit)).toEqual(items.map((i) => i.resource.id === 't-2'));
+  });
+
+  it('splits evenly, so the parallel calls finish together', async () => {
+    const opa = await createService({ bulkChunkSize: 10, transport: ChunkRecordingTransport });
+    const subject = seedSubjects[2]!;
+    const items = Array.from({ length: 23 }, (_, i) => ({
+      action: 'task:read',
+      resource: resourceOf(seedTasks[i % seedTasks.length]!),
+    }));
+    ChunkRecordingTransport.chunkSizes.length = 0;
+    await opa.checkMany({ subject, roles: seedRoles, bindings: bindingsOf(subject), items });
+    expect(ChunkRecordingTransport.chunkSizes.sort()).toEqual([7, 8, 8]);
   });
 
   it('answers an empty batch without calling OPA', async () => {
