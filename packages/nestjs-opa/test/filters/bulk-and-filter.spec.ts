@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
   OpaModule,
@@ -7,6 +7,7 @@ import {
   UnsupportedResidualError,
   type OpaHttpRequest,
   type OpaModuleOptions,
+  type OpaTransport,
   matchesFilter,
   type ResourceFilter,
 } from '../../src/index.js';
@@ -35,7 +36,9 @@ class ChunkRecordingTransport extends UndiciTransport {
 }
 
 async function createService(
-  options: Partial<Pick<OpaModuleOptions, 'bulkChunkSize' | 'policyPackage' | 'transport'>> = {},
+  options: Pick<OpaModuleOptions, 'bulkChunkSize' | 'policyPackage'> & {
+    transport?: Type<OpaTransport>;
+  } = {},
 ) {
   const moduleRef = await Test.createTestingModule({
     imports: [OpaModule.forRoot({ url: process.env.OPA_URL, globalGuard: false, ...options })],
