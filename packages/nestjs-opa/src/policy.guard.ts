@@ -126,7 +126,11 @@ export class PolicyGuard implements CanActivate {
   ): Promise<RequestAuthorization> {
     const authz = await this.loadContext(subject);
     const authorization: RequestAuthorization = {
-      subject: { ...subject, attributes: { ...subject.attributes, ...authz.attributes } },
+      subject: {
+        type: subject.type,
+        id: subject.id,
+        attributes: { ...subject.attributes, ...authz.attributes },
+      },
       roles: authz.roles,
       bindings: authz.bindings,
     };
