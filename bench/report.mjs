@@ -210,6 +210,17 @@ export function renderMarkdown(results, svgHref = 'benchmarks.svg') {
     push('');
   }
 
+  if (results.guardHit?.micros) {
+    push(
+      '## The guard alone on a cache hit (`bench/guard-hit.mjs`)',
+      '',
+      `\`PolicyGuard.canActivate\` called in a loop on a fake request (loader, repository, cache hit;`,
+      `no HTTP), ${results.guardHit.calls} calls per round, median of 4 rounds: **${fmt(results.guardHit.micros, 2)} µs** per call.`,
+      'In scenario 4 the same work costs more per request (compare its application CPU µs / req with the ceiling).',
+      '',
+    );
+  }
+
   if (results.bulk) {
     const b = results.bulk;
     push(

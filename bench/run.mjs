@@ -1,5 +1,6 @@
 // The benchmark suite: HTTP throughput and latency of one guarded route under every scenario,
-// OPA alone, OpaService.check latency per transport, and bench/bulk.mjs, all in one run.
+// OPA alone, OpaService.check latency per transport, bench/bulk.mjs and bench/guard-hit.mjs,
+// all in one run.
 //
 // Usage: node bench/run.mjs [--quick] [--profile] [--rounds N] [--duration S] [--connections N]
 //   (`npm run bench` / `npm run bench:quick` build the library first)
@@ -43,6 +44,7 @@ const settings = {
   checkIterations: quick ? 300 : 3000,
   checkRounds: quick ? 1 : 3,
   bulkRounds: quick ? 3 : 30,
+  guardHitCalls: quick ? 20_000 : 200_000,
   profile: args.profile,
 };
 
@@ -397,9 +399,10 @@ async function checkLatency(opaUrl) {
   }));
 }
 
-// ---- bench/bulk.mjs -----------------------------------------------------------------------
-async function bulk() {
-  const child = spawn(process.execPath, [join(BENCH, 'bulk.mjs'), String(settings.bulkRounds)], {
+// ---- the stand-alone scripts -------------------------------------------------------------
+/** Runs `bench/<script>` with `args` and returns what it printed; a failure throws. */
+async function runScript(script, args) {
+  const child = spawn(process.execPath, [join(BENCH, script), ...args.map(String)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -407,19 +410,34 @@ async function bulk() {
   child.stdout.on('data', (c) => (output += c));
   child.stderr.on('data', (c) => (stderr += c));
   const code = await new Promise((resolve) => child.on('close', resolve));
-  if (code !== 0) throw new Error(`bench/bulk.mjs exited with ${code}: ${stderr.trim()}`);
-  const number = (re) => {
-    const match = re.exec(output);
-    return match ? Number(match[1]) : null;
-  };
+  if (code !== 0) throw new Error(`bench/${script} exited with ${code}: ${stderr.trim()}`);
+  return output.trim();
+}
+
+const numberIn = (output, re) => {
+  const match = re.exec(output);
+  return match ? Number(match[1]) : null;
+};
+
+async function bulk() {
+  const output = await runScript('bulk.mjs', [settings.bulkRounds]);
   return {
     rounds: settings.bulkRounds,
-    sequentialP50Ms: number(/sequential OpaService\.check:\s*([\d.]+) ms/),
-    sequentialP99Ms: number(/sequential OpaService\.check:.*p99 ([\d.]+)/),
-    bulkP50Ms: number(/OpaService\.checkMany:\s*([\d.]+) ms/),
-    bulkP99Ms: number(/OpaService\.checkMany:.*p99 ([\d.]+)/),
-    speedup: number(/speed-up: ([\d.]+)x/),
-    output: output.trim(),
+    sequentialP50Ms: numberIn(output, /sequential OpaService\.check:\s*([\d.]+) ms/),
+    sequentialP99Ms: numberIn(output, /sequential OpaService\.check:.*p99 ([\d.]+)/),
+    bulkP50Ms: numberIn(output, /OpaService\.checkMany:\s*([\d.]+) ms/),
+    bulkP99Ms: numberIn(output, /OpaService\.checkMany:.*p99 ([\d.]+)/),
+    speedup: numberIn(output, /speed-up: ([\d.]+)x/),
+    output,
+  };
+}
+
+async function guardHit() {
+  const output = await runScript('guard-hit.mjs', [settings.guardHitCalls]);
+  return {
+    calls: settings.guardHitCalls,
+    micros: numberIn(output, /([\d.]+) µs per call/),
+    output,
   };
 }
 
@@ -584,6 +602,15 @@ async function main() {
     fail(error.message);
   }
 
+  let guardHitResult = null;
+  try {
+    console.log(`bench/guard-hit.mjs ${settings.guardHitCalls}…`);
+    guardHitResult = await guardHit();
+    console.log(`  ${guardHitResult.output}`);
+  } catch (error) {
+    fail(error.message);
+  }
+
   const byKey = Object.fromEntries(scenarios.map((s) => [s.key, s]));
   const results = {
     date: started.toISOString(),
@@ -600,6 +627,7 @@ async function main() {
     })),
     check,
     bulk: bulkResult,
+    guardHit: guardHitResult,
     targets: targets(byKey, bulkResult),
     errors,
   };

@@ -257,7 +257,11 @@ export class OpaService {
       permits.push(...(await Promise.all(window)));
     }
     const flat = permits.flat();
-    return items.map((item, index) => ({ ...item, permit: flat[index] === true }));
+    return items.map(({ action, resource }, index) => ({
+      action,
+      resource,
+      permit: flat[index] === true,
+    }));
   }
 
   /**
