@@ -130,11 +130,10 @@ _bulk_rbac_allowed := ({i |
 
 # Queries that carry their own subject, roles or bindings: those replace the shared ones,
 # unmerged, and the query is answered exactly like a point decision.
-_bulk_own := {i |
-	some i, query in input.queries
-	some key in _bulk_keys
-	_ = query[key]
-}
+# One lookup per pass: a loop over the three keys costs twice as much.
+_bulk_own := (_bulk_carrying("subject") | _bulk_carrying("roles")) | _bulk_carrying("bindings")
+
+_bulk_carrying(key) := {i | some i, query in input.queries; _ = query[key]}
 
 _bulk_own_permitted := {i |
 	some i in _bulk_own
