@@ -81,7 +81,8 @@ export interface OpaModuleOptions {
    */
   maxResourceIdLength?: number;
   /**
-   * Queries sent in one `decisions` call by `checkMany`; larger batches are split.
+   * Most queries sent in one `decisions` call by `checkMany`. Larger batches are split into
+   * even chunks (300 items go as 150 + 150) sent a few at a time in parallel.
    * @default 200
    */
   bulkChunkSize?: number;
