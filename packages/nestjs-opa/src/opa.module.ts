@@ -45,6 +45,8 @@ import { RouteAuditor } from './route-auditor.js';
   exports: [
     OpaService,
     PolicyGuard,
+    // Injected by PolicyGuard: exported so an application's subclass of it can be provided.
+    ResourceLoaderRegistry,
     RouteAuditor,
     OpaResilience,
     DecisionCache,
