@@ -14,16 +14,9 @@ const calls = Number(process.argv[2] ?? 200_000);
 class TasksController {
   read() {}
 }
-Get(':id')(
-  TasksController.prototype,
-  'read',
-  Object.getOwnPropertyDescriptor(TasksController.prototype, 'read'),
-);
-Authorize('task:read')(
-  TasksController.prototype,
-  'read',
-  Object.getOwnPropertyDescriptor(TasksController.prototype, 'read'),
-);
+const read = () => Object.getOwnPropertyDescriptor(TasksController.prototype, 'read');
+Get(':id')(TasksController.prototype, 'read', read());
+Authorize('task:read')(TasksController.prototype, 'read', read());
 ResourceType('Task')(TasksController);
 Controller('tasks')(TasksController);
 
