@@ -6,7 +6,7 @@ import initSqlJs from 'sql.js';
 import { OpaModule, OpaService, toSqlFilter, type ResourceFilter } from '../../src/index.js';
 import { toDrizzleFilter } from '../../src/drizzle/index.js';
 import { checkFilterConsistency } from '../../src/testing/index.js';
-import { bindingsOf, seedRoles, seedSubjects, seedTasks } from '../support/seed.js';
+import { seedFilterRequest, seedSubjects, seedTasks } from '../support/seed.js';
 
 /** The same seed tasks in a real SQL engine (SQLite, in Wasm), filtered by each adapter. */
 const tasks = sqliteTable('tasks', {
@@ -83,13 +83,7 @@ describe('SQL adapters against a real database and OPA', () => {
       async (_name, action, subject) => {
         const report = await checkFilterConsistency({
           opa,
-          request: {
-            subject,
-            action,
-            resourceType: 'Task',
-            roles: seedRoles,
-            bindings: bindingsOf(subject),
-          },
+          request: seedFilterRequest(subject, action),
           rows,
           key: (task) => task.id,
           toResource: (task) => ({

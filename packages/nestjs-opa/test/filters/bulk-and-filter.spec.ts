@@ -12,7 +12,13 @@ import {
   type ResourceFilter,
 } from '../../src/index.js';
 import { checkFilterConsistency } from '../../src/testing/index.js';
-import { bindingsOf, seedRoles, seedSubjects, seedTasks } from '../support/seed.js';
+import {
+  bindingsOf,
+  seedFilterRequest,
+  seedRoles,
+  seedSubjects,
+  seedTasks,
+} from '../support/seed.js';
 
 const actions = ['task:read', 'task:update', 'task:delete'];
 const resourceOf = (task: (typeof seedTasks)[number]) => ({
@@ -118,13 +124,7 @@ describe('OpaService.compileFilter against OPA', () => {
       const opa = await createService();
       const report = await checkFilterConsistency({
         opa,
-        request: {
-          subject,
-          action,
-          resourceType: 'Task',
-          roles: seedRoles,
-          bindings: bindingsOf(subject),
-        },
+        request: seedFilterRequest(subject, action),
         rows: seedTasks,
         key: (task) => task.id,
         toResource: (task) => resourceOf(task),
@@ -140,26 +140,14 @@ describe('OpaService.compileFilter against OPA', () => {
   ] as const)('compiles %s to a constant', async (_label, id, action, expected) => {
     const opa = await createService();
     const subject = seedSubjects.find((s) => s.type === 'user' && s.id === id)!;
-    const filter = await opa.compileFilter({
-      subject,
-      action,
-      resourceType: 'Task',
-      roles: seedRoles,
-      bindings: bindingsOf(subject),
-    });
+    const filter = await opa.compileFilter(seedFilterRequest(subject, action));
     expect(filter).toEqual(expected);
   });
 
   it('compiles an instance grant plus ownership, minus the archived veto', async () => {
     const opa = await createService();
     const carol = seedSubjects[2]!;
-    const filter = await opa.compileFilter({
-      subject: carol,
-      action: 'task:update',
-      resourceType: 'Task',
-      roles: seedRoles,
-      bindings: bindingsOf(carol),
-    });
+    const filter = await opa.compileFilter(seedFilterRequest(carol, 'task:update'));
     expect(filter.kind).toBe('conditions');
     const visible = seedTasks
       .filter((t) => matchesFilter(filter as ResourceFilter, t))

@@ -1,4 +1,10 @@
-import type { CheckRequest, RoleBinding, RoleCatalogue, Subject } from '../../src/index.js';
+import type {
+  CheckRequest,
+  CompileFilterRequest,
+  RoleBinding,
+  RoleCatalogue,
+  Subject,
+} from '../../src/index.js';
 
 /** The sample's seed data (shared/authz-model.md), for library tests against the real engine. */
 export const seedRoles: RoleCatalogue = {
@@ -38,6 +44,15 @@ export const seedTasks = [
 
 export const bindingsOf = (subject: Subject) =>
   seedBindings.filter((b) => b.subject.type === subject.type && b.subject.id === subject.id);
+
+/** A filter over seed tasks for one seed subject, with the seed roles and its own bindings. */
+export const seedFilterRequest = (subject: Subject, action: string): CompileFilterRequest => ({
+  subject,
+  action,
+  resourceType: 'Task',
+  roles: seedRoles,
+  bindings: bindingsOf(subject),
+});
 
 /** carol is an editor of t-2: permitted. */
 export const carolUpdatesT2: CheckRequest = {
