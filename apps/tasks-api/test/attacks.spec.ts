@@ -8,11 +8,10 @@ import {
   loadDevKeys,
   signDevToken,
 } from '../../../scripts/dev-keys.mjs';
-import { INVALID_TOKEN_MESSAGE } from '../src/auth/jwt-auth.guard.js';
 import { TestEnv } from './support/environment.js';
 import { decisionsAsked } from './support/metrics.js';
 import { createTestApp, freshPostgresDatabase, type TestApp } from './support/test-app.js';
-import { badTokens, tokenFor } from './support/tokens.js';
+import { badTokens, expectInvalidTokenResponse, tokenFor } from './support/tokens.js';
 
 /** A stack frame (`at fn (file.ts:12:3)`) or a source path in a response body: a leak. */
 const STACK_TRACE = /\bat .*\.(ts|js|mjs):\d+|node_modules|\/src\/|\/dist\//;
@@ -65,13 +64,7 @@ describe('JWT attacks', () => {
   });
 
   const expect401 = (res: { status: number; body: any; headers: any; text: string }) => {
-    expect(res.status).toBe(401);
-    expect(res.body).toEqual({
-      statusCode: 401,
-      error: 'Unauthorized',
-      message: INVALID_TOKEN_MESSAGE,
-    });
-    expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
+    expectInvalidTokenResponse(res);
     expect(res.text).not.toMatch(STACK_TRACE);
   };
 

@@ -1,8 +1,7 @@
 import { jest } from '@jest/globals';
 import { AuthzRepository, OpaService } from 'nestjs-opa';
-import { INVALID_TOKEN_MESSAGE } from '../src/auth/jwt-auth.guard.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
-import { badTokens, tokenFor } from './support/tokens.js';
+import { badTokens, expectInvalidTokenResponse, tokenFor } from './support/tokens.js';
 
 /** Authentication comes first: a bad token never reaches the repository or OPA. */
 describe('authentication', () => {
@@ -29,13 +28,7 @@ describe('authentication', () => {
   });
 
   const expectRejectedBeforeAnyDecision = (res: { status: number; body: any; headers: any }) => {
-    expect(res.status).toBe(401);
-    expect(res.body).toEqual({
-      statusCode: 401,
-      error: 'Unauthorized',
-      message: INVALID_TOKEN_MESSAGE,
-    });
-    expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
+    expectInvalidTokenResponse(res);
     expect(opaCalls).not.toHaveBeenCalled();
     expect(repositoryCalls).not.toHaveBeenCalled();
   };

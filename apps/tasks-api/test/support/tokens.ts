@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { expect } from '@jest/globals';
 import { SignJWT } from 'jose';
 import {
   DEFAULT_JWT_AUDIENCE,
@@ -6,10 +7,22 @@ import {
   loadDevKeys,
   signDevToken,
 } from '../../../../scripts/dev-keys.mjs';
+import { INVALID_TOKEN_MESSAGE } from '../../src/auth/jwt-auth.guard.js';
 
 export interface TestSubject {
   type: 'user' | 'token';
   id: string;
+}
+
+/** The answer to a missing or invalid bearer token: 401, the fixed body and a Bearer challenge. */
+export function expectInvalidTokenResponse(res: { status: number; body: unknown; headers: any }) {
+  expect(res.status).toBe(401);
+  expect(res.body).toEqual({
+    statusCode: 401,
+    error: 'Unauthorized',
+    message: INVALID_TOKEN_MESSAGE,
+  });
+  expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
 }
 
 const cache = new Map<string, Promise<string>>();
