@@ -201,8 +201,7 @@ _subject_grants(doc) := [grant |
 _rbac_allows(grants, action, resource) if {
 	some grant in grants
 	_scope_covers(grant.scope, resource)
-	some permission in grant.permissions
-	_permission_covers(permission, action)
+	_grant_covers_action(grant, action)
 }
 
 # Global binding: no scope, or a null scope.
