@@ -86,59 +86,67 @@ decisions := [{"index": i, "permit": permit} |
 # Each pass below is one tight loop over the queries: OPA charges about a microsecond per
 # expression per query, and a function call per query costs several, so a page of 300
 # decisions is answered by set lookups rather than by calling the point rules 300 times.
+# The custom rules still need one `with input` per query; those run only where they can
+# change the answer: custom allow where RBAC denies, custom deny where something allows.
 
 _bulk_keys := {"subject", "roles", "bindings"}
 
-_bulk_shared := object.filter(input, _bulk_keys)
-
 # index -> true for the permitted queries (an object: `i in set` here trips the -O=1 optimizer).
-_bulk_permits := {i: true | some i in ((_bulk_custom_allowed | _bulk_rbac_permitted) | _bulk_own_permitted)}
+_bulk_permits := {i: true | some i in (_bulk_fast_permitted | _bulk_own_permitted)}
 
-# The custom rules, one `with` per query (the costly part): "veto", "allow" or "none".
-_bulk_outcomes := {i: outcome |
+# index -> the point-decision input of each query that carries just an action and a resource.
+# An object literal: object.union would deep-copy the roles and bindings for every query.
+_bulk_docs := {i: doc |
+	subject := input.subject
+	roles := input.roles
+	bindings := input.bindings
 	some i, query in input.queries
-	not _bulk_own[i]
-
-	# regal ignore:with-outside-test-context,comprehension-term-assignment
-	outcome := _custom_outcome with input as object.union(_bulk_shared, query)
+	count(query) == 2
+	doc := {"subject": subject, "roles": roles, "bindings": bindings, "action": query.action, "resource": query.resource}
 }
 
-default _custom_outcome := "none"
-
-_custom_outcome := "veto" if _vetoed
-
-_custom_outcome := "allow" if {
-	not _vetoed
-	data.authz.custom.allow == true
+_bulk_fast_permitted := {i |
+	some i in _bulk_allowed
+	doc := _bulk_docs[i]
+	not _bulk_vetoed(doc)
 }
 
-_bulk_custom_allowed := {i | some i, outcome in _bulk_outcomes; outcome == "allow"}
+_bulk_vetoed(doc) if {
+	# regal ignore:with-outside-test-context
+	some _ in data.authz.custom.deny with input as doc
+}
 
-_bulk_rbac_permitted := {i | some i, outcome in _bulk_outcomes; outcome == "none"; _bulk_rbac_allowed[i]}
+_bulk_allowed := _bulk_rbac_allowed | {i |
+	some i, doc in _bulk_docs
+	not _bulk_rbac_allowed[i]
 
+	# regal ignore:with-outside-test-context
+	data.authz.custom.allow == true with input as doc
+}
+
+# A pass whose index is empty is skipped: most subjects hold one or two kinds of scope.
 _bulk_rbac_allowed := ({i |
+	count(_bulk_global_actions) > 0
 	some i, query in input.queries
 	_bulk_global_actions[query.action]
 	_ = query.resource
 } | {i |
+	count(_bulk_type_grants) > 0
 	some i, query in input.queries
 	_bulk_type_grants[query.action][query.resource.type]
 }) | {i |
+	count(_bulk_instance_grants) > 0
 	some i, query in input.queries
-	_bulk_instance_grants[query.action][[query.resource.type, query.resource.id]]
+	_bulk_instance_grants[query.action][query.resource.type][query.resource.id]
 }
 
-# Queries that carry their own subject, roles or bindings: those replace the shared ones,
-# unmerged, and the query is answered exactly like a point decision.
-# One lookup per pass: a loop over the three keys costs twice as much.
-_bulk_own := (_bulk_carrying("subject") | _bulk_carrying("roles")) | _bulk_carrying("bindings")
-
-_bulk_carrying(key) := {i | some i, query in input.queries; _ = query[key]}
-
+# Queries with other keys (their own subject, roles or bindings, or anything else): those
+# replace the shared ones, unmerged, and the query is answered exactly like a point decision.
 _bulk_own_permitted := {i |
-	some i in _bulk_own
-	query := input.queries[i]
-	doc := object.union(object.remove(_bulk_shared, object.keys(object.filter(query, _bulk_keys))), query)
+	some i, query in input.queries
+	not _bulk_docs[i]
+	shared := object.filter(input, _bulk_keys)
+	doc := object.union(object.remove(shared, object.keys(object.filter(query, _bulk_keys))), query)
 
 	# regal ignore:with-outside-test-context
 	permit with input as doc
@@ -150,12 +158,10 @@ _bulk_own_permitted := {i |
 # against the point decision.
 _bulk_actions := {query.action | some query in input.queries}
 
-_bulk_grants := _subject_grants(_bulk_shared)
-
 # Actions granted on everything, by a global binding.
 _bulk_global_actions := {action |
 	some action in _bulk_actions
-	some grant in _bulk_grants
+	some grant in _grants
 	grant.scope == null
 	_grant_covers_action(grant, action)
 }
@@ -164,20 +170,26 @@ _bulk_global_actions := {action |
 _bulk_type_grants := {action: types |
 	some action in _bulk_actions
 	types := {grant.scope.type |
-		some grant in _bulk_grants
+		some grant in _grants
 		is_object(grant.scope)
 		object.get(grant.scope, "id", null) == null
 		_grant_covers_action(grant, action)
 	}
+	count(types) > 0
 }
 
-# action -> the [type, id] pairs granted by instance-scoped bindings.
-_bulk_instance_grants := {action: instances |
+# action -> type -> the ids granted by instance-scoped bindings.
+_bulk_instance_grants := {action: ids_by_type |
 	some action in _bulk_actions
-	instances := {[grant.scope.type, grant.scope.id] |
-		some grant in _bulk_grants
+	scopes := [grant.scope |
+		some grant in _grants
 		is_string(grant.scope.id)
 		_grant_covers_action(grant, action)
+	]
+	count(scopes) > 0
+	ids_by_type := {scope.type: ids |
+		some scope in scopes
+		ids := {other.id | some other in scopes; other.type == scope.type}
 	}
 }
 

@@ -170,15 +170,17 @@ test_decisions_match_point_decisions if {
 		{"type": "Other"}, {"type": "Doc", "id": 7}, {"id": "d-1"}, {}, "odd",
 	]
 	permissions := [["*"], ["doc:*"], ["doc:read"], ["do:*"], [], ["x:*", "doc:read"], "odd"]
-	actions := ["doc:read", "doc:write", "doc:", "*", "", 7]
+	actions := ["doc:read", "doc:write", "doc:", "*", "", 7, "task:update"]
 	resources := [
 		_doc, {"type": "Doc", "id": "d-2"}, _docs, {"type": "Doc", "id": null},
 		{"type": "Other", "id": "d-1"}, {"type": "Doc", "id": 7}, {"id": "d-1"}, {}, "odd", null,
 		{"type": "Task", "id": "t-9", "created_by": "u-1", "status": "open"},
+		{"type": "Task", "id": "t-8", "created_by": "u-1", "status": "archived"},
+		{"type": "Task", "id": "t-7", "created_by": "u-2", "status": "archived"},
 	]
 	queries := array.concat(
 		[{"action": a, "resource": r} | some a in actions; some r in resources],
-		[{"action": "doc:read"}, {"resource": _doc}, {}],
+		[{"action": "doc:read"}, {"resource": _doc}, {}, {"action": "doc:read", "resource": _doc, "context": {}}],
 	)
 	every scope in scopes {
 		every granted in permissions {
@@ -191,22 +193,35 @@ test_decisions_match_point_decisions if {
 	}
 }
 
-# Several bindings at once, a token bound under the same id, and a binding to a missing role.
+# Several bindings at once (instance grants on two types), a token bound under the same id,
+# a binding to a missing role, and the same again for a banned subject.
 test_decisions_match_point_decisions_with_many_bindings if {
+	every banned in [false, true] {
+		_many_bindings_match(banned)
+	}
+}
+
+_many_bindings_match(banned) if {
 	outer := {
-		"subject": {"type": "user", "id": "u-1"},
+		"subject": {"type": "user", "id": "u-1", "attributes": {"banned": banned}},
 		"roles": {"reader": {"permissions": ["doc:read"]}, "writer": {"permissions": ["doc:write"]}},
 		"bindings": [
 			{"subject": {"type": "user", "id": "u-1"}, "role": "reader", "scope": {"type": "Doc"}},
 			{"subject": {"type": "user", "id": "u-1"}, "role": "writer", "scope": {"type": "Doc", "id": "d-2"}},
+			{"subject": {"type": "user", "id": "u-1"}, "role": "writer", "scope": {"type": "Other", "id": "o-1"}},
 			{"subject": {"type": "token", "id": "u-1"}, "role": "writer", "scope": null},
 			{"subject": {"type": "user", "id": "u-1"}, "role": "missing", "scope": null},
 		],
 	}
 	queries := [{"action": a, "resource": r} |
 		some a in ["doc:read", "doc:write", "doc:delete"]
-		some r in [_doc, {"type": "Doc", "id": "d-2"}, _docs, {"type": "Other", "id": "d-2"}]
+		some r in [
+			_doc, {"type": "Doc", "id": "d-2"}, _docs, {"type": "Other", "id": "d-2"},
+			{"type": "Other", "id": "o-1"}, {"type": "Doc", "id": "o-1"},
+		]
 	]
+
+	# regal ignore:with-outside-test-context
 	bulk := authz.decisions with input as object.union(outer, {"queries": queries})
 	every i, query in queries {
 		bulk[i] == {"index": i, "permit": _point_permit(outer, query)}
