@@ -75,7 +75,9 @@ decision := {
 #   Bulk answer: one {index, permit} per document of input.queries, in order. Each query
 #   is shaped like a normal input; what it leaves out (subject, roles, bindings) it takes
 #   from the top-level input, so a page of decisions for one subject sends those once.
-#   Empty when there are no queries.
+#   A query may name its resource by position instead, {"action", "resource_index": k} for
+#   input.resources[k], so a page of rows times actions sends each row once. A query with
+#   both, or with a position that names nothing, is denied. Empty when there are no queries.
 # entrypoint: true
 decisions := [{"index": i, "permit": permit} |
 	is_array(input.queries)
@@ -94,9 +96,21 @@ _bulk_keys := {"subject", "roles", "bindings"}
 # index -> true for the permitted queries (an object: `i in set` here trips the -O=1 optimizer).
 _bulk_permits := {i: true | some i in (_bulk_fast_permitted | _bulk_own_permitted)}
 
-# index -> the point-decision input of each query that carries just an action and a resource.
-# An object literal: object.union would deep-copy the roles and bindings for every query.
-_bulk_docs := {i: doc |
+# index -> the point-decision input of each query that carries just an action and a resource
+# (or a resource position). Object literals: object.union would deep-copy the roles and
+# bindings for every query.
+_bulk_docs := docs if {
+	is_array(input.resources)
+	docs := {i: doc |
+		subject := input.subject
+		roles := input.roles
+		bindings := input.bindings
+		some i, query in input.queries
+		count(query) == 2
+		resource := input.resources[query.resource_index]
+		doc := {"subject": subject, "roles": roles, "bindings": bindings, "action": query.action, "resource": resource}
+	}
+} else := {i: doc |
 	subject := input.subject
 	roles := input.roles
 	bindings := input.bindings
@@ -127,16 +141,16 @@ _bulk_allowed := _bulk_rbac_allowed | {i |
 # A pass whose index is empty is skipped: most subjects hold one or two kinds of scope.
 _bulk_rbac_allowed := ({i |
 	count(_bulk_global_actions) > 0
-	some i, query in input.queries
+	some i, query in _bulk_docs
 	_bulk_global_actions[query.action]
 	_ = query.resource
 } | {i |
 	count(_bulk_type_grants) > 0
-	some i, query in input.queries
+	some i, query in _bulk_docs
 	_bulk_type_grants[query.action][query.resource.type]
 }) | {i |
 	count(_bulk_instance_grants) > 0
-	some i, query in input.queries
+	some i, query in _bulk_docs
 	_bulk_instance_grants[query.action][query.resource.type][query.resource.id]
 }
 
@@ -146,10 +160,17 @@ _bulk_own_permitted := {i |
 	some i, query in input.queries
 	not _bulk_docs[i]
 	shared := object.filter(input, _bulk_keys)
-	doc := object.union(object.remove(shared, object.keys(object.filter(query, _bulk_keys))), query)
+	doc := object.union(object.remove(shared, object.keys(object.filter(query, _bulk_keys))), _bulk_resolved(query))
 
 	# regal ignore:with-outside-test-context
 	permit with input as doc
+}
+
+_bulk_resolved(query) := query if not "resource_index" in object.keys(query)
+
+_bulk_resolved(query) := object.union(object.remove(query, {"resource_index"}), {"resource": resource}) if {
+	not "resource" in object.keys(query)
+	resource := input.resources[query.resource_index]
 }
 
 # The RBAC index of a bulk request: for each action asked, where the shared subject's grants

@@ -189,8 +189,53 @@ test_decisions_match_point_decisions if {
 			every i, query in queries {
 				bulk[i] == {"index": i, "permit": _point_permit(outer, query)}
 			}
+
+			# The same queries naming their resources by position answer the same.
+			by_position := authz.decisions with input as object.union(outer, _by_position(queries))
+			by_position == bulk
 		}
 	}
+}
+
+# queries with every resource moved into input.resources and named by resource_index.
+_by_position(queries) := {
+	"resources": [object.get(query, "resource", null) | some query in queries],
+	"queries": [_moved(query, i) | some i, query in queries],
+}
+
+_moved(query, i) := object.union(object.remove(query, {"resource"}), {"resource_index": i}) if _ = query.resource
+
+# A query without a resource keeps none (a null resource would answer differently).
+_moved(query, _) := query if not "resource" in object.keys(query)
+
+test_decisions_by_position if {
+	outer := object.remove(_input(["doc:read"], null, "", null), {"action", "resource"})
+	resources := [_doc, {"type": "Doc", "id": "d-2"}]
+	queries := [
+		{"action": "doc:read", "resource_index": 1},
+		{"action": "doc:write", "resource_index": 0},
+		{"action": "doc:read", "resource_index": 2},
+		{"action": "doc:read", "resource_index": "0"},
+		{"action": "doc:read", "resource_index": 0, "resource": _doc},
+		{"action": "doc:read", "resource": _doc},
+		object.union(outer, {"action": "doc:read", "resource_index": 0}),
+	]
+	authz.decisions == [
+		{"index": 0, "permit": true},
+		{"index": 1, "permit": false},
+		{"index": 2, "permit": false},
+		{"index": 3, "permit": false},
+		{"index": 4, "permit": false},
+		{"index": 5, "permit": true},
+		{"index": 6, "permit": true},
+	] with input as object.union(outer, {"resources": resources, "queries": queries})
+}
+
+test_decisions_position_without_resources if {
+	outer := object.remove(_input(["doc:read"], null, "", null), {"action", "resource"})
+	queries := [{"action": "doc:read", "resource_index": 0}, {"action": "doc:read", "resource_index": 0, "context": {}}]
+	bulk := authz.decisions with input as object.union(outer, {"queries": queries})
+	bulk == [{"index": 0, "permit": false}, {"index": 1, "permit": false}]
 }
 
 # Several bindings at once (instance grants on two types), a token bound under the same id,

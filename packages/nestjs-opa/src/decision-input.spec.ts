@@ -1,4 +1,4 @@
-import { buildDecisionInput } from './decision-input.js';
+import { buildDecisionInput, bulkQueries } from './decision-input.js';
 
 describe('buildDecisionInput', () => {
   const base = {
@@ -48,5 +48,37 @@ describe('buildDecisionInput', () => {
     const input = buildDecisionInput({ ...base, resource: { type: 'Task' } });
     expect(input.resource).toEqual({ type: 'Task', id: null });
     expect(input.subject).toEqual({ type: 'user', id: 'carol', attributes: {} });
+  });
+});
+
+describe('bulkQueries', () => {
+  it('sends a row shared by several actions once, named by position', () => {
+    const t1 = { type: 'Task', id: 't-1', attributes: { status: 'open' } };
+    const t2 = { type: 'Task', id: 't-2' };
+    const { resources, queries } = bulkQueries([
+      { action: 'task:read', resource: t1 },
+      { action: 'task:update', resource: t1 },
+      { action: 'task:read', resource: t2 },
+      { action: 'task:delete', resource: t1 },
+    ]);
+    expect(resources).toEqual([
+      { type: 'Task', id: 't-1', status: 'open' },
+      { type: 'Task', id: 't-2' },
+    ]);
+    expect(queries).toEqual([
+      { action: 'task:read', resource_index: 0 },
+      { action: 'task:update', resource_index: 0 },
+      { action: 'task:read', resource_index: 1 },
+      { action: 'task:delete', resource_index: 0 },
+    ]);
+  });
+
+  it('never merges equal-looking rows that are different objects', () => {
+    const { resources, queries } = bulkQueries([
+      { action: 'task:read', resource: { type: 'Task', id: 't-1' } },
+      { action: 'task:read', resource: { type: 'Task', id: 't-1' } },
+    ]);
+    expect(resources).toHaveLength(2);
+    expect(queries.map((q) => q.resource_index)).toEqual([0, 1]);
   });
 });

@@ -31,3 +31,31 @@ export function resourceInput(resource: ResourceRef): DecisionInput['resource'] 
   }
   return input;
 }
+
+/** The queries of one `decisions` call, each naming its resource by position in `resources`. */
+export interface BulkQueries {
+  resources: Array<DecisionInput['resource']>;
+  queries: Array<{ action: string; resource_index: number }>;
+}
+
+/**
+ * Shapes a page of (action, resource) items for the engine's `decisions` rule. A page of rows
+ * times actions holds each row several times: it is sent once, and every query names it by
+ * position, which halves what OPA parses for three actions per row. Rows are the same when they
+ * are the same object, so two equal-looking rows are never merged.
+ */
+export function bulkQueries(
+  items: ReadonlyArray<{ action: string; resource: ResourceRef }>,
+): BulkQueries {
+  const resources: BulkQueries['resources'] = [];
+  const positions = new Map<ResourceRef, number>();
+  const queries = items.map(({ action, resource }) => {
+    let position = positions.get(resource);
+    if (position === undefined) {
+      position = resources.push(resourceInput(resource)) - 1;
+      positions.set(resource, position);
+    }
+    return { action, resource_index: position };
+  });
+  return { resources, queries };
+}

@@ -8,7 +8,7 @@ import type {
   RoleCatalogue,
   Subject,
 } from './authz.types.js';
-import { buildDecisionInput, resourceInput, subjectInput } from './decision-input.js';
+import { buildDecisionInput, bulkQueries, subjectInput } from './decision-input.js';
 import { parseBulkDecisions, parseDecision, readDecisionId } from './decision-parser.js';
 import { DecisionCache } from './decision-cache.js';
 import { decisionKey } from './decision-key.js';
@@ -240,16 +240,12 @@ export class OpaService {
     // A few chunks at a time: parallel enough to be quick, bounded so one page cannot flood OPA.
     for (let i = 0; i < chunks.length; i += BULK_CONCURRENCY) {
       const window = chunks.slice(i, i + BULK_CONCURRENCY).map(async (chunk) => {
-        // Subject, roles and bindings go once; each query carries only its action and resource.
-        const queries = chunk.map((item) => ({
-          action: item.action,
-          resource: resourceInput(item.resource),
-        }));
+        const { resources, queries } = bulkQueries(chunk);
         const response = await this.decide({
           method: 'POST',
           path: this.decisionsPath,
           body: JSON.stringify({
-            input: { subject: subjectInput(subject), roles, bindings, queries },
+            input: { subject: subjectInput(subject), roles, bindings, resources, queries },
           }),
         });
         return parseBulkDecisions(response, chunk.length);

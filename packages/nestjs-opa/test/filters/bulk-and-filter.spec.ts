@@ -27,15 +27,19 @@ const resourceOf = (task: (typeof seedTasks)[number]) => ({
   attributes: { created_by: task.created_by, status: task.status },
 });
 
-/** The real undici transport, remembering how many queries each bulk call carried. */
+/** The real undici transport, remembering how many queries and rows each bulk call carried. */
 @Injectable()
 class ChunkRecordingTransport extends UndiciTransport {
   static readonly chunkSizes: number[] = [];
+  static readonly rowCounts: number[] = [];
 
   override send(request: OpaHttpRequest) {
     if (request.path.endsWith('/decisions')) {
-      const { input } = JSON.parse(request.body!) as { input: { queries: unknown[] } };
+      const { input } = JSON.parse(request.body!) as {
+        input: { queries: unknown[]; resources: unknown[] };
+      };
       ChunkRecordingTransport.chunkSizes.push(input.queries.length);
+      ChunkRecordingTransport.rowCounts.push(input.resources.length);
     }
     return super.send(request);
   }
@@ -101,6 +105,28 @@ describe('OpaService.checkMany against OPA', () => {
     ChunkRecordingTransport.chunkSizes.length = 0;
     await opa.checkMany({ subject, roles: seedRoles, bindings: bindingsOf(subject), items });
     expect(ChunkRecordingTransport.chunkSizes.sort()).toEqual([7, 8, 8]);
+  });
+
+  it('sends a row shared by several actions once and still agrees with point checks', async () => {
+    const opa = await createService({ transport: ChunkRecordingTransport });
+    const subject = seedSubjects[2]!;
+    const bindings = bindingsOf(subject);
+    // A page of rows times actions, each row one object, plus an equal-looking copy of t-4.
+    const rows = [...seedTasks.map(resourceOf), resourceOf(seedTasks[3]!)];
+    const items = rows.flatMap((resource) => actions.map((action) => ({ action, resource })));
+    ChunkRecordingTransport.chunkSizes.length = 0;
+    ChunkRecordingTransport.rowCounts.length = 0;
+    const verdicts = await opa.checkMany({ subject, roles: seedRoles, bindings, items });
+    expect(ChunkRecordingTransport.rowCounts).toEqual([rows.length]);
+    expect(ChunkRecordingTransport.chunkSizes).toEqual([items.length]);
+    const expected = await Promise.all(
+      items.map(
+        async (item) => (await opa.check({ subject, roles: seedRoles, bindings, ...item })).permit,
+      ),
+    );
+    expect(verdicts.map((v) => v.permit)).toEqual(expected);
+    expect(expected).toContain(true);
+    expect(expected).toContain(false);
   });
 
   it('answers an empty batch without calling OPA', async () => {
