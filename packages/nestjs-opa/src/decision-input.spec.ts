@@ -73,12 +73,49 @@ describe('bulkQueries', () => {
     ]);
   });
 
-  it('never merges equal-looking rows that are different objects', () => {
+  it('shares a row between equal resources that are different objects', () => {
     const { resources, queries } = bulkQueries([
-      { action: 'task:read', resource: { type: 'Task', id: 't-1' } },
-      { action: 'task:read', resource: { type: 'Task', id: 't-1' } },
+      {
+        action: 'task:read',
+        resource: { type: 'Task', id: 't-1', attributes: { status: 'open' } },
+      },
+      {
+        action: 'task:update',
+        resource: { type: 'Task', id: 't-1', attributes: { status: 'open' } },
+      },
+    ]);
+    expect(resources).toEqual([{ type: 'Task', id: 't-1', status: 'open' }]);
+    expect(queries.map((q) => q.resource_index)).toEqual([0, 0]);
+  });
+
+  it.each([
+    ['another id', { type: 'Task', id: 't-2', attributes: { status: 'open' } }],
+    ['another type', { type: 'Doc', id: 't-1', attributes: { status: 'open' } }],
+    ['another attribute value', { type: 'Task', id: 't-1', attributes: { status: 'done' } }],
+    ['one more attribute', { type: 'Task', id: 't-1', attributes: { status: 'open', x: 1 } }],
+    ['one attribute fewer', { type: 'Task', id: 't-1' }],
+    ['an equal but distinct object value', { type: 'Task', id: 't-1', attributes: { status: {} } }],
+    ['a null id', { type: 'Task', id: null, attributes: { status: 'open' } }],
+    ['an empty id', { type: 'Task', id: '', attributes: { status: 'open' } }],
+  ])('keeps rows apart that differ by %s', (_name, other) => {
+    const first = { type: 'Task', id: 't-1', attributes: { status: 'open' } };
+    const { resources, queries } = bulkQueries([
+      { action: 'task:read', resource: first },
+      { action: 'task:read', resource: other },
     ]);
     expect(resources).toHaveLength(2);
     expect(queries.map((q) => q.resource_index)).toEqual([0, 1]);
+  });
+
+  it('tells a collection (no id) from an empty-string id', () => {
+    const { resources } = bulkQueries([
+      { action: 'task:list', resource: { type: 'Task' } },
+      { action: 'task:read', resource: { type: 'Task', id: '' } },
+      { action: 'task:create', resource: { type: 'Task', id: null } },
+    ]);
+    expect(resources).toEqual([
+      { type: 'Task', id: null },
+      { type: 'Task', id: '' },
+    ]);
   });
 });

@@ -41,21 +41,39 @@ export interface BulkQueries {
 /**
  * Shapes a page of (action, resource) items for the engine's `decisions` rule. A page of rows
  * times actions holds each row several times: it is sent once, and every query names it by
- * position, which halves what OPA parses for three actions per row. Rows are the same when they
- * are the same object, so two equal-looking rows are never merged.
+ * position, which halves what OPA parses for three actions per row. Two items share a row only
+ * when type, id and every attribute value are identical (`===`), so the row sent is the same.
  */
 export function bulkQueries(
   items: ReadonlyArray<{ action: string; resource: ResourceRef }>,
 ): BulkQueries {
   const resources: BulkQueries['resources'] = [];
-  const positions = new Map<ResourceRef, number>();
-  const queries = items.map(({ action, resource }) => {
-    let position = positions.get(resource);
-    if (position === undefined) {
-      position = resources.push(resourceInput(resource)) - 1;
-      positions.set(resource, position);
-    }
-    return { action, resource_index: position };
-  });
+  const sent = new Map<string, Array<{ resource: ResourceRef; position: number }>>();
+  const positionOf = (resource: ResourceRef): number => {
+    const key = `${resource.type}\u0000${resource.id ?? ''}`;
+    let rows = sent.get(key);
+    const match = rows?.find((row) => sameResource(row.resource, resource));
+    if (match) return match.position;
+    const position = resources.push(resourceInput(resource)) - 1;
+    if (!rows) sent.set(key, (rows = []));
+    rows.push({ resource, position });
+    return position;
+  };
+  const queries = items.map(({ action, resource }) => ({
+    action,
+    resource_index: positionOf(resource),
+  }));
   return { resources, queries };
+}
+
+function sameResource(a: ResourceRef, b: ResourceRef): boolean {
+  if (a === b) return true;
+  if (a.type !== b.type || (a.id ?? null) !== (b.id ?? null)) return false;
+  const mine = a.attributes ?? {};
+  const theirs = b.attributes ?? {};
+  const keys = Object.keys(mine);
+  return (
+    keys.length === Object.keys(theirs).length &&
+    keys.every((key) => Object.hasOwn(theirs, key) && mine[key] === theirs[key])
+  );
 }
