@@ -428,6 +428,8 @@ async function bulk() {
     bulkP50Ms: numberIn(output, /OpaService\.checkMany:\s*([\d.]+) ms/),
     bulkP99Ms: numberIn(output, /OpaService\.checkMany:.*p99 ([\d.]+)/),
     speedup: numberIn(output, /speed-up: ([\d.]+)x/),
+    pairedSpeedup: numberIn(output, /round by round: ([\d.]+)x/),
+    pairedQuartiles: /quartiles ([\d.]+x to [\d.]+x)/.exec(output)?.[1] ?? null,
     output,
   };
 }

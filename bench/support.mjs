@@ -5,12 +5,19 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { OpaModule, OpaService } from 'nestjs-opa';
 
-/** Median, p50 and p99 of a list of milliseconds. */
+/** Mean, quartiles (p25, p50, p75) and p99 of a list of numbers. */
 export function stats(samples) {
   const sorted = [...samples].sort((a, b) => a - b);
   const pick = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
-  return { mean, p50: pick(0.5), p99: pick(0.99), n: samples.length };
+  return {
+    mean,
+    p25: pick(0.25),
+    p50: pick(0.5),
+    p75: pick(0.75),
+    p99: pick(0.99),
+    n: samples.length,
+  };
 }
 
 /** Milliseconds taken by `fn`, once. */
