@@ -141,17 +141,17 @@ _bulk_allowed := _bulk_rbac_allowed | {i |
 # A pass whose index is empty is skipped: most subjects hold one or two kinds of scope.
 _bulk_rbac_allowed := ({i |
 	count(_bulk_global_actions) > 0
-	some i, query in _bulk_docs
-	_bulk_global_actions[query.action]
-	_ = query.resource
+	some i, doc in _bulk_docs
+	_bulk_global_actions[doc.action]
+	_ = doc.resource
 } | {i |
 	count(_bulk_type_grants) > 0
-	some i, query in _bulk_docs
-	_bulk_type_grants[query.action][query.resource.type]
+	some i, doc in _bulk_docs
+	_bulk_type_grants[doc.action][doc.resource.type]
 }) | {i |
 	count(_bulk_instance_grants) > 0
-	some i, query in _bulk_docs
-	_bulk_instance_grants[query.action][query.resource.type][query.resource.id]
+	some i, doc in _bulk_docs
+	_bulk_instance_grants[doc.action][doc.resource.type][doc.resource.id]
 }
 
 # Queries with other keys (their own subject, roles or bindings, or anything else): those
