@@ -274,6 +274,9 @@ export class OpaService {
   async compileFilter(request: CompileFilterRequest): Promise<ResourceFilter> {
     const { resourceType, ...rest } = request;
     const input = buildDecisionInput({ ...rest, resource: { type: resourceType } });
+    // The classic endpoint, not the target-specific `/v1/compile/{path}` (OPA >= 1.9): on OPA 1.22
+    // it answers this policy in 0.6-1.5 ms of handler time against 8-25 ms, and its raw Rego
+    // residual lets parseResidual refuse anything it cannot represent exactly.
     const response = await this.decide({
       method: 'POST',
       path: '/v1/compile',
