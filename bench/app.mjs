@@ -21,16 +21,12 @@ import { OPAClient } from '@open-policy-agent/opa';
 import axios from 'axios';
 import { Authorize, OpaModule, ResourceLoader, ResourceType } from 'nestjs-opa';
 import { HttpServiceTransport } from 'nestjs-opa/axios';
+import { carolBindings, seedRoles } from './support.mjs';
 
 // ---- the application's data, identical for every scenario ----------------------------------
-const roles = {
-  viewer: { permissions: ['task:read', 'task:list'] },
-  editor: { permissions: ['task:read', 'task:list', 'task:create', 'task:update'] },
-  admin: { permissions: ['task:*'] },
-};
+const roles = seedRoles;
 const bindings = [
-  { subject: { type: 'user', id: 'carol' }, role: 'viewer', scope: null },
-  { subject: { type: 'user', id: 'carol' }, role: 'editor', scope: { type: 'Task', id: 't-2' } },
+  ...carolBindings,
   { subject: { type: 'user', id: 'erin' }, role: 'editor', scope: null },
 ];
 const attributes = { carol: { banned: false }, erin: { banned: true } };

@@ -18,7 +18,7 @@ import { TaskActionsService } from '../apps/tasks-api/dist/tasks/task-actions.se
 import { TasksService } from '../apps/tasks-api/dist/tasks/tasks.service.js';
 import { Task, taskAttributes } from '../apps/tasks-api/dist/tasks/task.entity.js';
 import { ROOT, startOpa } from '../scripts/opa-server.mjs';
-import { stats, time } from './support.mjs';
+import { roundByRound, stats, time } from './support.mjs';
 
 const rounds = Number(process.argv[2] ?? 40);
 const TOTAL = 100_000;
@@ -154,11 +154,7 @@ try {
     `  hand-written WHERE (1 SQL query + 1 bulk call):              p50 ${h.p50.toFixed(2)}  p99 ${h.p99.toFixed(2)}`,
   );
   console.log(`  ratio compiled / hand-written: ${(c.p50 / h.p50).toFixed(2)}x (target <= 1.25x)`);
-  // The round-by-round ratio holds when the machine's speed drifts between rounds.
-  const paired = stats(samples.paired);
-  console.log(
-    `  round by round: ${paired.p50.toFixed(2)}x median (quartiles ${paired.p25.toFixed(2)}x to ${paired.p75.toFixed(2)}x)`,
-  );
+  console.log(`  ${roundByRound(samples.paired, 2)}`);
   const cq = stats(samples.compiledQuery);
   const hq = stats(samples.handWrittenQuery);
   console.log(

@@ -233,7 +233,7 @@ export function renderMarkdown(results, svgHref = 'benchmarks.svg') {
       `| 300 sequential \`OpaService.check\` | ${fmt(b.sequentialP50Ms)} | ${fmt(b.sequentialP99Ms)} |`,
       `| 1 \`OpaService.checkMany\` | ${fmt(b.bulkP50Ms)} | ${fmt(b.bulkP99Ms)} |`,
       '',
-      `Speed-up: **${fmt(b.speedup, 1)}×** (ratio of the medians); round by round ${fmt(b.pairedSpeedup, 1)}× median (quartiles ${b.pairedQuartiles?.replaceAll('x', '×')}).`,
+      `Speed-up: **${fmt(b.speedup, 1)}×** (ratio of the medians); round by round ${fmt(b.pairedSpeedup, 1)}× median (quartiles ${fmt(b.pairedP25, 1)}× to ${fmt(b.pairedP75, 1)}×).`,
       '',
     );
   }

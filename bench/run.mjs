@@ -429,7 +429,8 @@ async function bulk() {
     bulkP99Ms: numberIn(output, /OpaService\.checkMany:.*p99 ([\d.]+)/),
     speedup: numberIn(output, /speed-up: ([\d.]+)x/),
     pairedSpeedup: numberIn(output, /round by round: ([\d.]+)x/),
-    pairedQuartiles: /quartiles ([\d.]+x to [\d.]+x)/.exec(output)?.[1] ?? null,
+    pairedP25: numberIn(output, /quartiles ([\d.]+)x/),
+    pairedP75: numberIn(output, /quartiles [\d.]+x to ([\d.]+)x/),
     output,
   };
 }

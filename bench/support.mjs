@@ -20,6 +20,16 @@ export function stats(samples) {
   };
 }
 
+/**
+ * The median and quartiles of per-round ratios, one line bench/run.mjs reads back. The ratio
+ * taken round by round holds when the machine's speed drifts between rounds.
+ */
+export function roundByRound(ratios, digits) {
+  const r = stats(ratios);
+  const x = (v) => `${v.toFixed(digits)}x`;
+  return `round by round: ${x(r.p50)} median (quartiles ${x(r.p25)} to ${x(r.p75)})`;
+}
+
 /** Milliseconds taken by `fn`, once. */
 export async function time(fn) {
   const started = process.hrtime.bigint();
