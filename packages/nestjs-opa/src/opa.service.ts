@@ -236,6 +236,7 @@ export class OpaService {
     const chunks: CheckManyRequest['items'][] = [];
     for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
 
+    const subjectDocument = subjectInput(subject);
     const permits: boolean[][] = [];
     // A few chunks at a time: parallel enough to be quick, bounded so one page cannot flood OPA.
     for (let i = 0; i < chunks.length; i += BULK_CONCURRENCY) {
@@ -245,7 +246,7 @@ export class OpaService {
           method: 'POST',
           path: this.decisionsPath,
           body: JSON.stringify({
-            input: { subject: subjectInput(subject), roles, bindings, resources, queries },
+            input: { subject: subjectDocument, roles, bindings, resources, queries },
           }),
         });
         return parseBulkDecisions(response, chunk.length);
