@@ -1,48 +1,23 @@
 // Mean latency of one OpaService.check against a local OPA, per transport.
 // Usage: node bench/opa-check.mjs [iterations]   (builds nothing: run `npm run build` first)
-import 'reflect-metadata';
-import { HttpModule } from '@nestjs/axios';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { OpaModule, OpaService, UndiciTransport } from 'nestjs-opa';
+import { UndiciTransport } from 'nestjs-opa';
 import { HttpServiceTransport } from 'nestjs-opa/axios';
 import { startOpa } from '../scripts/opa-server.mjs';
+import { carol, carolBindings, createOpaService, seedRoles, stats } from './support.mjs';
 
 const iterations = Number(process.argv[2] ?? 2000);
 const warmup = Math.min(500, iterations);
 
 const request = {
-  subject: { type: 'user', id: 'carol', attributes: { banned: false } },
+  subject: carol,
   action: 'task:update',
   resource: { type: 'Task', id: 't-2', attributes: { created_by: 'bob', status: 'open' } },
-  roles: {
-    viewer: { permissions: ['task:read', 'task:list'] },
-    editor: { permissions: ['task:read', 'task:list', 'task:create', 'task:update'] },
-    admin: { permissions: ['task:*'] },
-  },
-  bindings: [
-    { subject: { type: 'user', id: 'carol' }, role: 'viewer', scope: null },
-    { subject: { type: 'user', id: 'carol' }, role: 'editor', scope: { type: 'Task', id: 't-2' } },
-  ],
+  roles: seedRoles,
+  bindings: carolBindings,
 };
 
-function stats(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const pick = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
-  return { mean, p50: pick(0.5), p99: pick(0.99) };
-}
-
 async function measure(url, transport, extra = {}) {
-  class BenchModule {}
-  Module({
-    imports: [
-      HttpModule,
-      OpaModule.forRoot({ url, transport, globalGuard: false, auditLog: false, ...extra }),
-    ],
-  })(BenchModule);
-  const app = await NestFactory.createApplicationContext(BenchModule, { logger: false });
-  const opa = app.get(OpaService);
+  const { opa, close } = await createOpaService(url, { transport, ...extra });
   for (let i = 0; i < warmup; i++) await opa.check(request);
   const samples = [];
   for (let i = 0; i < iterations; i++) {
@@ -51,7 +26,7 @@ async function measure(url, transport, extra = {}) {
     samples.push(Number(process.hrtime.bigint() - started) / 1e6);
     if (!decision.permit) throw new Error('expected a permit');
   }
-  await app.close();
+  await close();
   return stats(samples);
 }
 
