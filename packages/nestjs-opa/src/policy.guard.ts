@@ -10,7 +10,7 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
-import { AuthorizeRule, ResourceType } from './authorize.decorator.js';
+import { ResourceType, type AuthorizeRule } from './authorize.decorator.js';
 import { AuthzRepository } from './authz.repository.js';
 import type {
   AuthorizationContext,
@@ -27,8 +27,8 @@ import { OpaMessages } from './opa.messages.js';
 import type { OpaModuleOptions } from './opa-module-options.interface.js';
 import { resolveOpaOptions, type ResolvedOpaOptions } from './opa-options.js';
 import { OpaService } from './opa.service.js';
-import { Public } from './public.decorator.js';
 import { ResourceLoaderRegistry } from './resource-loader.registry.js';
+import { resolveRoutePolicy } from './route-policy.js';
 import { defaultSubjectResolver } from './subject-resolver.js';
 
 /** What the guard leaves on the request for the handler (`request.authorization`). */
@@ -48,7 +48,7 @@ export interface RequestAuthorization {
 /**
  * Asks OPA about every request. Allowed: the handler runs. Denied: 403. No decision possible
  * (OPA down, slow, garbage; repository failing): 503. No user: 401. A route with neither
- * `@Authorize()` nor `@Public()`: 403. Each step is a `protected` method you may override.
+ * `@Authorize()` nor `@Public()`, or with contradicting ones: 403. Each step is a `protected` method you may override.
  */
 @Injectable()
 export class PolicyGuard implements CanActivate {
@@ -67,14 +67,17 @@ export class PolicyGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride(Public, targets)) return true;
-
-    const rule = this.reflector.getAllAndOverride(AuthorizeRule, targets);
-    if (!rule || context.getType() !== 'http') {
+    const policy = resolveRoutePolicy(this.reflector, context.getHandler(), context.getClass());
+    if (policy.kind === 'public') return true;
+    if (policy.kind === 'ambiguous') {
+      this.logger.error(`${describe(context)}: ${OpaMessages.ambiguousPolicy(policy.reason)}`);
+      throw new AccessDeniedException();
+    }
+    if (policy.kind === 'none' || context.getType() !== 'http') {
       this.logger.warn(`${describe(context)}: ${OpaMessages.noPolicy}`);
       throw new AccessDeniedException();
     }
+    const { rule } = policy;
 
     const request = this.getRequest(context);
     const subject = await this.getSubject(request);

@@ -17,6 +17,7 @@ interface TaskRow {
   createdBy: string;
   status: string;
   projectId: string;
+  project?: ProjectRow;
 }
 interface ProjectRow {
   id: string;
