@@ -20,6 +20,13 @@ export interface AuthorizeOptions {
    * @default false
    */
   failOpen?: boolean;
+  /**
+   * Answer a denial on this route like an unknown id (404, same body, no decision-id header), so
+   * a subject cannot learn which ids exist. Overrides the module's `denyAsNotFound`; collection
+   * routes keep their 403.
+   * @default the module's `denyAsNotFound` (false)
+   */
+  denyAsNotFound?: boolean;
 }
 
 /** The metadata {@link Authorize} and {@link AuthorizeList} store. */

@@ -24,4 +24,5 @@ export const OpaMessages = {
   missingRepository:
     'No AuthzRepository is registered: pass `repository` to OpaModule.forRoot() or provide the AuthzRepository token',
   invalidResourceId: 'Invalid resource id',
+  resourceNotFound: (type: string) => `${type} not found`,
 } as const;

@@ -4,7 +4,6 @@ import {
   Inject,
   Injectable,
   Logger,
-  NotFoundException,
   UnauthorizedException,
   type CanActivate,
   type ExecutionContext,
@@ -22,7 +21,11 @@ import type {
 } from './authz.types.js';
 import type { ResourceFilter } from './filters/filter.types.js';
 import { DECISION_ID_HEADER, DEFAULT_ID_PARAM, OPA_MODULE_OPTIONS } from './opa.constants.js';
-import { AccessDeniedException, DecisionUnavailableException } from './opa.exceptions.js';
+import {
+  AccessDeniedException,
+  DecisionUnavailableException,
+  ResourceNotFoundException,
+} from './opa.exceptions.js';
 import { OpaMessages } from './opa.messages.js';
 import type { OpaModuleOptions } from './opa-module-options.interface.js';
 import { resolveOpaOptions, type ResolvedOpaOptions } from './opa-options.js';
@@ -117,6 +120,10 @@ export class PolicyGuard implements CanActivate {
     });
     if (!decision) return true;
     authorization.decision = decision;
+    // Before the decision-id header: an unknown id never has one, so it would tell them apart.
+    if (!decision.permit && this.hidesDenials(rule)) {
+      throw new ResourceNotFoundException(resource.type);
+    }
     if (decision.decisionId) this.setHeader(context, DECISION_ID_HEADER, decision.decisionId);
     if (!decision.permit) this.throwAccessDenied(decision);
     return true;
@@ -165,8 +172,13 @@ export class PolicyGuard implements CanActivate {
     const loader = this.loaders.get(type);
     if (!loader) return { type, id };
     const attributes = await this.unlessFailed(() => loader.load(id, request));
-    if (!attributes) throw new NotFoundException(`${type} "${id}" not found`);
+    if (!attributes) throw new ResourceNotFoundException(type);
     return { type, id, attributes };
+  }
+
+  /** Whether a denial answers like an unknown id (404): the route's choice, else the module's. */
+  protected hidesDenials(rule: AuthorizeRule): boolean {
+    return !rule.collection && (rule.denyAsNotFound ?? this.options.denyAsNotFound);
   }
 
   /** The rule's resource type, or the controller's `@ResourceType()`. */

@@ -1,10 +1,6 @@
 import { Controller, Get, Module, Param } from '@nestjs/common';
 import { Authorize, AuthorizeList, OpaModule, Public, ResourceType } from '../../src/index.js';
-import {
-  FixturesModule,
-  InMemoryAuthzRepository,
-  subjectFromHeader,
-} from '../support/fixtures.js';
+import { FixturesModule, InMemoryAuthzRepository, subjectFromHeader } from '../support/fixtures.js';
 
 /** A public controller with one guarded handler: the handler's `@Authorize()` wins. */
 @Public()
