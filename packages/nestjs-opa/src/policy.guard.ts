@@ -49,7 +49,7 @@ export interface RequestAuthorization {
 }
 
 /**
- * Asks OPA about every request. Allowed: the handler runs. Denied: 403. No decision possible
+ * Asks OPA about every request. Allowed: the handler runs. Denied: 403 (404 with `denyAsNotFound`). No decision possible
  * (OPA down, slow, garbage; repository failing): 503. No user: 401. A route with neither
  * `@Authorize()` nor `@Public()`, or with contradicting ones: 403. Each step is a `protected` method you may override.
  */
