@@ -49,9 +49,10 @@ export interface RequestAuthorization {
 }
 
 /**
- * Asks OPA about every request. Allowed: the handler runs. Denied: 403 (404 with `denyAsNotFound`). No decision possible
- * (OPA down, slow, garbage; repository failing): 503. No user: 401. A route with neither
- * `@Authorize()` nor `@Public()`, or with contradicting ones: 403. Each step is a `protected` method you may override.
+ * Asks OPA about every request. Allowed: the handler runs. Denied: 403 (404 with
+ * `denyAsNotFound`). No decision possible (OPA down, slow, garbage; repository failing): 503.
+ * No user: 401. A route with neither `@Authorize()` nor `@Public()`, or with contradicting ones:
+ * 403. Each step is a `protected` method you may override.
  */
 @Injectable()
 export class PolicyGuard implements CanActivate {
