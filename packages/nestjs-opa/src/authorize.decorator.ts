@@ -3,7 +3,7 @@ import { OpaMessages } from './opa.messages.js';
 
 /** Options of {@link Authorize}. */
 export interface AuthorizeOptions {
-  /** Resource type, e.g. `Task`. Defaults to the class's {@link ResourceType}. */
+  /** Resource type, e.g. `Task`. Defaults to the handler's, else the class's {@link ResourceType}. */
   resource?: string;
   /**
    * Route param holding the resource id.
@@ -108,7 +108,8 @@ export function AuthorizeList(
 }
 
 /**
- * The resource type of every `@Authorize()` in a controller that does not name one.
+ * The resource type of every `@Authorize()` in a controller that does not name one. On a handler
+ * it names that handler's type and wins over the controller's.
  *
  * @example
  * ```ts

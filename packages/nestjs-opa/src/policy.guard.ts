@@ -182,9 +182,11 @@ export class PolicyGuard implements CanActivate {
     return !rule.collection && (rule.denyAsNotFound ?? this.options.denyAsNotFound);
   }
 
-  /** The rule's resource type, or the controller's `@ResourceType()`. */
+  /** The rule's resource type, else the handler's `@ResourceType()`, else the controller's. */
   protected getResourceType(context: ExecutionContext, rule: AuthorizeRule): string {
-    const type = rule.resource ?? this.reflector.get(ResourceType, context.getClass());
+    const type =
+      rule.resource ??
+      this.reflector.getAllAndOverride(ResourceType, [context.getHandler(), context.getClass()]);
     if (!type) {
       this.logger.error(OpaMessages.missingResourceType(describe(context)));
       throw new AccessDeniedException();

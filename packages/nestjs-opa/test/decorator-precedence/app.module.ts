@@ -35,6 +35,18 @@ export class ClosedController {
   }
 }
 
+/** A handler's `@ResourceType()` names its resource, not the controller's. */
+@Authorize('task:read')
+@ResourceType('Task')
+@Controller('typed')
+export class TypedController {
+  @Get('project/:id')
+  @ResourceType('Project')
+  project(@Param('id') id: string) {
+    return { id };
+  }
+}
+
 /** Contradictions: never settled toward "open". */
 @Controller('both')
 export class ContradictingHandlerController {
@@ -81,6 +93,7 @@ export class ClassListController {
     ContradictingHandlerController,
     ContradictingClassController,
     ClassListController,
+    TypedController,
   ],
 })
 class PrecedenceModule {}

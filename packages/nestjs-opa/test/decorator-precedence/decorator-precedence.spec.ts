@@ -33,6 +33,13 @@ describe.each<Platform>(['express', 'fastify'])('decorator precedence (%s)', (pl
     await get('/closed/t-1', 'user:alice').expect(200);
   });
 
+  it("decides on the handler's @ResourceType(), not the controller's", async () => {
+    // bob edits every Task (type-scoped binding): t-1 as a Project is outside his scope.
+    await get('/typed/project/t-1', 'user:bob').expect(403);
+    // No Project loader: an id unknown as a Task is still decided, not answered 404.
+    await get('/typed/project/t-404', 'user:alice').expect(200);
+  });
+
   it('denies @Public() with @Authorize() on one handler, even to an allowed user', async () => {
     const res = await get('/both/t-1').expect(403);
     expect(res.body.id).toBeUndefined();
