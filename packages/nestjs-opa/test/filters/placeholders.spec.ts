@@ -142,12 +142,15 @@ describe('filter placeholders, whatever builder they land in', () => {
     });
 
     it('never rebinds a parameter the application named like the library', async () => {
+      // More names than this file's filters use, so the library's next name is among them.
+      const names = Array.from({ length: 200 }, (_, i) => `opa_filter_${i}`);
       const qb = tasks().andWhere((outer) => {
         const sub = outer
           .subQuery()
           .select('p.id')
           .from(Project, 'p')
-          .where('p.owner = :opa_filter_0', { opa_filter_0: 'bob' });
+          .where(names.map((name) => `p.owner = :${name}`).join(' AND '))
+          .setParameters(Object.fromEntries(names.map((name) => [name, 'bob'])));
         return `task.projectId IN ${sub.getQuery()}`;
       });
       qb.andWhere((outer) => {
