@@ -1,8 +1,9 @@
 import { Reflector } from '@nestjs/core';
+import { OpaMessages } from './opa.messages.js';
 
 /** Options of {@link Authorize}. */
 export interface AuthorizeOptions {
-  /** Resource type, e.g. `Task`. Defaults to the class's {@link ResourceType}. */
+  /** Resource type, e.g. `Task`. Defaults to the handler's, else the class's {@link ResourceType}. */
   resource?: string;
   /**
    * Route param holding the resource id.
@@ -19,6 +20,13 @@ export interface AuthorizeOptions {
    * @default false
    */
   failOpen?: boolean;
+  /**
+   * Answer a denial on this route like an unknown id (404, same body, no decision-id header), so
+   * a subject cannot learn which ids exist. Overrides the module's `denyAsNotFound`; collection
+   * routes keep their 403.
+   * @default the module's `denyAsNotFound` (false)
+   */
+  denyAsNotFound?: boolean;
 }
 
 /** The metadata {@link Authorize} and {@link AuthorizeList} store. */
@@ -33,7 +41,7 @@ export const AuthorizeRule = Reflector.createDecorator<AuthorizeRule>();
 
 /**
  * Requires OPA to permit `action` on the route's resource. On a controller it applies to every
- * handler without its own `@Authorize()`.
+ * handler without its own `@Authorize()` or `@Public()`; a handler's own decorator always wins.
  *
  * @example
  * ```ts
@@ -50,7 +58,23 @@ export function Authorize(
   action: string,
   options: AuthorizeOptions = {},
 ): MethodDecorator & ClassDecorator {
-  return AuthorizeRule({ ...options, action: checkedAction(action) });
+  return once(AuthorizeRule({ ...options, action: checkedAction(action) }));
+}
+
+/** Refuses a second rule on one handler or controller: the later would silently replace it. */
+function once(decorate: MethodDecorator & ClassDecorator): MethodDecorator & ClassDecorator {
+  return ((target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
+    const carrier: object = descriptor?.value ?? target;
+    if (Reflect.hasOwnMetadata(AuthorizeRule.KEY, carrier)) {
+      throw new TypeError(`${OpaMessages.duplicateRule} (${describeTarget(target, key)})`);
+    }
+    return (decorate as (...args: unknown[]) => unknown)(target, key, descriptor);
+  }) as MethodDecorator & ClassDecorator;
+}
+
+function describeTarget(target: object, key?: string | symbol): string {
+  const owner = typeof target === 'function' ? target : target.constructor;
+  return key === undefined ? owner.name : `${owner.name}.${String(key)}`;
 }
 
 function checkedAction(action: string): string {
@@ -64,6 +88,8 @@ function checkedAction(action: string): string {
  * A list route: never a 403, the route returns only the rows the subject may `action`. The guard
  * still requires a subject (401), then compiles the policy into a filter (one OPA call) and leaves
  * it, with the subject's roles and bindings, on the request for the handler (`@Authorization()`).
+ * A handler decorator only: on a controller it would let every point handler through undecided,
+ * so the guard denies such routes and `RouteAuditor` reports them.
  *
  * @example
  * ```ts
@@ -77,12 +103,13 @@ function checkedAction(action: string): string {
 export function AuthorizeList(
   action: string,
   options: Pick<AuthorizeOptions, 'resource'> = {},
-): MethodDecorator & ClassDecorator {
-  return AuthorizeRule({ ...options, action: checkedAction(action), list: true });
+): MethodDecorator {
+  return once(AuthorizeRule({ ...options, action: checkedAction(action), list: true }));
 }
 
 /**
- * The resource type of every `@Authorize()` in a controller that does not name one.
+ * The resource type of every `@Authorize()` in a controller that does not name one. On a handler
+ * it names that handler's type and wins over the controller's.
  *
  * @example
  * ```ts

@@ -13,7 +13,7 @@ export * from './opa.service.js';
 export * from './policy.guard.js';
 export * from './public.decorator.js';
 export * from './resource-loader.js';
-export { RouteAuditor, type UnprotectedRoute } from './route-auditor.js';
+export { RouteAuditor, type AmbiguousRoute, type UnprotectedRoute } from './route-auditor.js';
 export { defaultSubjectResolver } from './subject-resolver.js';
 export * from './transports/opa-transport.interface.js';
 export { UndiciTransport } from './transports/undici.transport.js';

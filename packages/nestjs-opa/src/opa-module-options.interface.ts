@@ -81,6 +81,14 @@ export interface OpaModuleOptions {
    */
   maxResourceIdLength?: number;
   /**
+   * Answer denials of routes about one resource like unknown ids: 404 with the same body and no
+   * decision-id header, so a subject cannot tell "exists but forbidden" from "does not exist"
+   * (GitHub's convention). Clients lose the 403/404 distinction; find a denial by the decision id
+   * of its audit line. Each route may override it with `@Authorize(action, { denyAsNotFound })`.
+   * @default false
+   */
+  denyAsNotFound?: boolean;
+  /**
    * Most queries sent in one `decisions` call by `checkMany`. Larger batches are split into
    * even chunks (300 items go as 150 + 150) sent a few at a time in parallel.
    * @default 200

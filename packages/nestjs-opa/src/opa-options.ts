@@ -15,7 +15,12 @@ export type ResolvedOpaOptions = Required<
     'url' | 'policyPackage' | 'timeout' | 'headers' | 'maxResponseBytes' | 'connections'
   >
 > &
-  Required<Pick<OpaModuleOptions, 'maxResourceIdLength' | 'bulkChunkSize' | 'filterRule'>> &
+  Required<
+    Pick<
+      OpaModuleOptions,
+      'maxResourceIdLength' | 'bulkChunkSize' | 'filterRule' | 'denyAsNotFound'
+    >
+  > &
   Pick<OpaModuleOptions, 'subjectResolver' | 'tls'>;
 
 /** Applies defaults and checks the options once, at startup, with messages that say what to fix. */
@@ -49,5 +54,6 @@ export function resolveOpaOptions(options: OpaModuleOptions): ResolvedOpaOptions
     maxResourceIdLength: options.maxResourceIdLength ?? DEFAULT_MAX_RESOURCE_ID_LENGTH,
     bulkChunkSize: options.bulkChunkSize ?? DEFAULT_BULK_CHUNK_SIZE,
     filterRule: options.filterRule ?? DEFAULT_FILTER_RULE,
+    denyAsNotFound: options.denyAsNotFound ?? false,
   };
 }

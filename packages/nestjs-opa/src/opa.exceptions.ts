@@ -1,4 +1,4 @@
-import { ForbiddenException, ServiceUnavailableException } from '@nestjs/common';
+import { ForbiddenException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { OpaMessages } from './opa.messages.js';
 
 /** 403: OPA denied the request. The body carries the decision id when OPA returned one. */
@@ -9,6 +9,20 @@ export class AccessDeniedException extends ForbiddenException {
       error: 'Forbidden',
       message: OpaMessages.accessDenied,
       ...(decisionId ? { decisionId } : {}),
+    });
+  }
+}
+
+/**
+ * 404: no such resource, or (with `denyAsNotFound`) a denial answered like one. The body names
+ * neither the id nor a decision, so both cases read the same.
+ */
+export class ResourceNotFoundException extends NotFoundException {
+  constructor(resourceType: string) {
+    super({
+      statusCode: 404,
+      error: 'Not Found',
+      message: OpaMessages.resourceNotFound(resourceType),
     });
   }
 }

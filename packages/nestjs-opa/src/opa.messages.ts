@@ -4,6 +4,10 @@ export const OpaMessages = {
   decisionUnavailable: 'Authorization decision unavailable',
   notAuthenticated: 'Authentication required',
   noPolicy: 'Route has no @Authorize() or @Public() decorator',
+  ambiguousPolicy: (reason: string) => `Route is denied: its decorators contradict (${reason})`,
+  ambiguousRoutes: (routes: string[]) =>
+    `${routes.length} route(s) have contradicting authorization decorators and will always answer 403:\n  ${routes.join('\n  ')}`,
+  duplicateRule: 'One @Authorize() or @AuthorizeList() per handler or controller',
   connectionFailed: (url: string) => `OPA at ${url} could not be reached`,
   timedOut: (url: string, ms: number) => `OPA at ${url} did not answer within ${ms} ms`,
   badStatus: (status: number) => `OPA answered with HTTP ${status}`,
@@ -20,4 +24,5 @@ export const OpaMessages = {
   missingRepository:
     'No AuthzRepository is registered: pass `repository` to OpaModule.forRoot() or provide the AuthzRepository token',
   invalidResourceId: 'Invalid resource id',
+  resourceNotFound: (type: string) => `${type} not found`,
 } as const;

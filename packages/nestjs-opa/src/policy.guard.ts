@@ -4,13 +4,12 @@ import {
   Inject,
   Injectable,
   Logger,
-  NotFoundException,
   UnauthorizedException,
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
-import { AuthorizeRule, ResourceType } from './authorize.decorator.js';
+import { ResourceType, type AuthorizeRule } from './authorize.decorator.js';
 import { AuthzRepository } from './authz.repository.js';
 import type {
   AuthorizationContext,
@@ -22,13 +21,17 @@ import type {
 } from './authz.types.js';
 import type { ResourceFilter } from './filters/filter.types.js';
 import { DECISION_ID_HEADER, DEFAULT_ID_PARAM, OPA_MODULE_OPTIONS } from './opa.constants.js';
-import { AccessDeniedException, DecisionUnavailableException } from './opa.exceptions.js';
+import {
+  AccessDeniedException,
+  DecisionUnavailableException,
+  ResourceNotFoundException,
+} from './opa.exceptions.js';
 import { OpaMessages } from './opa.messages.js';
 import type { OpaModuleOptions } from './opa-module-options.interface.js';
 import { resolveOpaOptions, type ResolvedOpaOptions } from './opa-options.js';
 import { OpaService } from './opa.service.js';
-import { Public } from './public.decorator.js';
 import { ResourceLoaderRegistry } from './resource-loader.registry.js';
+import { resolveRoutePolicy } from './route-policy.js';
 import { defaultSubjectResolver } from './subject-resolver.js';
 
 /** What the guard leaves on the request for the handler (`request.authorization`). */
@@ -46,9 +49,10 @@ export interface RequestAuthorization {
 }
 
 /**
- * Asks OPA about every request. Allowed: the handler runs. Denied: 403. No decision possible
- * (OPA down, slow, garbage; repository failing): 503. No user: 401. A route with neither
- * `@Authorize()` nor `@Public()`: 403. Each step is a `protected` method you may override.
+ * Asks OPA about every request. Allowed: the handler runs. Denied: 403 (404 with
+ * `denyAsNotFound`). No decision possible (OPA down, slow, garbage; repository failing): 503.
+ * No user: 401. A route with neither `@Authorize()` nor `@Public()`, or with contradicting ones:
+ * 403. Each step is a `protected` method you may override.
  */
 @Injectable()
 export class PolicyGuard implements CanActivate {
@@ -67,14 +71,17 @@ export class PolicyGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride(Public, targets)) return true;
-
-    const rule = this.reflector.getAllAndOverride(AuthorizeRule, targets);
-    if (!rule || context.getType() !== 'http') {
+    const policy = resolveRoutePolicy(this.reflector, context.getHandler(), context.getClass());
+    if (policy.kind === 'public') return true;
+    if (policy.kind === 'ambiguous') {
+      this.logger.error(`${describe(context)}: ${OpaMessages.ambiguousPolicy(policy.reason)}`);
+      throw new AccessDeniedException();
+    }
+    if (policy.kind === 'none' || context.getType() !== 'http') {
       this.logger.warn(`${describe(context)}: ${OpaMessages.noPolicy}`);
       throw new AccessDeniedException();
     }
+    const { rule } = policy;
 
     const request = this.getRequest(context);
     const subject = await this.getSubject(request);
@@ -114,6 +121,10 @@ export class PolicyGuard implements CanActivate {
     });
     if (!decision) return true;
     authorization.decision = decision;
+    // Before the decision-id header: an unknown id never has one, so it would tell them apart.
+    if (!decision.permit && this.hidesDenials(rule)) {
+      throw new ResourceNotFoundException(resource.type);
+    }
     if (decision.decisionId) this.setHeader(context, DECISION_ID_HEADER, decision.decisionId);
     if (!decision.permit) this.throwAccessDenied(decision);
     return true;
@@ -162,13 +173,20 @@ export class PolicyGuard implements CanActivate {
     const loader = this.loaders.get(type);
     if (!loader) return { type, id };
     const attributes = await this.unlessFailed(() => loader.load(id, request));
-    if (!attributes) throw new NotFoundException(`${type} "${id}" not found`);
+    if (!attributes) throw new ResourceNotFoundException(type);
     return { type, id, attributes };
   }
 
-  /** The rule's resource type, or the controller's `@ResourceType()`. */
+  /** Whether a denial answers like an unknown id (404): the route's choice, else the module's. */
+  protected hidesDenials(rule: AuthorizeRule): boolean {
+    return !rule.collection && (rule.denyAsNotFound ?? this.options.denyAsNotFound);
+  }
+
+  /** The rule's resource type, else the handler's `@ResourceType()`, else the controller's. */
   protected getResourceType(context: ExecutionContext, rule: AuthorizeRule): string {
-    const type = rule.resource ?? this.reflector.get(ResourceType, context.getClass());
+    const type =
+      rule.resource ??
+      this.reflector.getAllAndOverride(ResourceType, [context.getHandler(), context.getClass()]);
     if (!type) {
       this.logger.error(OpaMessages.missingResourceType(describe(context)));
       throw new AccessDeniedException();

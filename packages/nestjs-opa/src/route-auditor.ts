@@ -1,9 +1,8 @@
 import { Injectable, Logger, RequestMethod, type OnApplicationBootstrap } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { AuthorizeRule } from './authorize.decorator.js';
 import { OpaMessages } from './opa.messages.js';
-import { Public } from './public.decorator.js';
+import { resolveRoutePolicy, type RoutePolicy } from './route-policy.js';
 
 /** A route that has neither `@Authorize()` nor `@Public()`: the guard answers 403 on it. */
 export interface UnprotectedRoute {
@@ -12,14 +11,20 @@ export interface UnprotectedRoute {
   handler: string;
 }
 
+/** A route whose decorators contradict each other (see `reason`): the guard answers 403 on it. */
+export interface AmbiguousRoute extends UnprotectedRoute {
+  reason: string;
+}
+
 /**
- * Lists, at startup, the routes a developer forgot to decorate. The guard already denies them;
- * the report makes the mistake visible before a user meets the 403.
+ * Lists, at startup, the routes a developer forgot to decorate or decorated in contradiction
+ * (`@Public()` with `@Authorize()`). The guard already denies them; the report makes the mistake
+ * visible before a user meets the 403.
  */
 @Injectable()
 export class RouteAuditor implements OnApplicationBootstrap {
   private readonly logger = new Logger('OpaModule');
-  private report?: UnprotectedRoute[];
+  private report?: (UnprotectedRoute & { policy: RoutePolicy })[];
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -28,16 +33,32 @@ export class RouteAuditor implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    const routes = this.unprotectedRoutes();
-    if (routes.length > 0) {
-      this.logger.warn(
-        OpaMessages.unprotectedRoutes(routes.map((r) => `${r.method} ${r.path} (${r.handler})`)),
+    const line = (r: UnprotectedRoute) => `${r.method} ${r.path} (${r.handler})`;
+    const ambiguous = this.ambiguousRoutes();
+    if (ambiguous.length > 0) {
+      this.logger.error(
+        OpaMessages.ambiguousRoutes(ambiguous.map((r) => `${line(r)}: ${r.reason}`)),
       );
     }
+    const routes = this.unprotectedRoutes();
+    if (routes.length > 0) this.logger.warn(OpaMessages.unprotectedRoutes(routes.map(line)));
   }
 
   /** Routes of every controller that have neither `@Authorize()` nor `@Public()`. */
   unprotectedRoutes(): UnprotectedRoute[] {
+    return this.routes()
+      .filter((r) => r.policy.kind === 'none')
+      .map(({ method, path, handler }) => ({ method, path, handler }));
+  }
+
+  /** Routes whose decorators contradict: `@Public()` with `@Authorize()` on one target, or worse. */
+  ambiguousRoutes(): AmbiguousRoute[] {
+    return this.routes().flatMap(({ method, path, handler, policy }) =>
+      policy.kind === 'ambiguous' ? [{ method, path, handler, reason: policy.reason }] : [],
+    );
+  }
+
+  private routes(): (UnprotectedRoute & { policy: RoutePolicy })[] {
     this.report ??= this.discovery.getControllers().flatMap(({ metatype }) => {
       if (!metatype || !metatype.prototype) return [];
       const controller = metatype as new (...args: never[]) => unknown;
@@ -46,15 +67,15 @@ export class RouteAuditor implements OnApplicationBootstrap {
         const handler = (controller.prototype as Record<string, unknown>)[name] as () => unknown;
         const path = this.reflector.get<string | string[] | undefined>(PATH_METADATA, handler);
         if (path === undefined) return [];
-        const targets = [handler, controller];
-        if (this.reflector.getAllAndOverride(Public, targets)) return [];
-        if (this.reflector.getAllAndOverride(AuthorizeRule, targets)) return [];
+        const policy = resolveRoutePolicy(this.reflector, handler, controller);
+        if (policy.kind === 'public' || policy.kind === 'rule') return [];
         const method = RequestMethod[this.reflector.get<RequestMethod>(METHOD_METADATA, handler)];
         return [
           {
             method,
             path: joinPath(prefix, [path].flat()[0] ?? ''),
             handler: `${controller.name}.${name}`,
+            policy,
           },
         ];
       });

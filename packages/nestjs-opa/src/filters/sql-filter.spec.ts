@@ -36,6 +36,14 @@ describe('toSqlFilter', () => {
     );
   });
 
+  it('refuses a firstParam that is not a placeholder number', () => {
+    for (const firstParam of [0, -1, 1.5, Number.NaN]) {
+      expect(() => toSqlFilter(filter, { dialect: 'postgres', columns, firstParam })).toThrow(
+        /firstParam must be a positive integer/,
+      );
+    }
+  });
+
   it('renders always and never as constants', () => {
     expect(toSqlFilter({ kind: 'always' }, { dialect: 'sqlite', columns })).toEqual({
       text: '1 = 1',

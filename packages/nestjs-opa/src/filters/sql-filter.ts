@@ -10,8 +10,10 @@ export interface SqlFilterOptions {
   /** Resource field → column name, optionally qualified (`t.created_by`). Unmapped fields throw. */
   columns: Record<string, string>;
   /**
-   * Number of the first placeholder, for fragments appended to a query that already has some
-   * (`postgres` `$n`, `mssql` `@pn`).
+   * Number of the first placeholder (`postgres` `$n`, `mssql` `@pn`). A fragment appended to a
+   * query that already binds values must start after them (its parameter count + 1): numbered
+   * placeholders are global to the statement, subqueries included, so `$1` would rebind the
+   * query's own first value.
    * @default 1
    */
   firstParam?: number;
@@ -44,6 +46,9 @@ export function toSqlFilter(filter: ResourceFilter, options: SqlFilterOptions): 
   const params: FilterValue[] = [];
   const [open, close] = QUOTES[options.dialect];
   const first = options.firstParam ?? 1;
+  if (!Number.isSafeInteger(first) || first < 1) {
+    throw new TypeError(`toSqlFilter: firstParam must be a positive integer, got ${first}`);
+  }
   const text = renderSqlFilter(filter, {
     column: (field) => {
       const column = Object.hasOwn(options.columns, field) ? options.columns[field] : undefined;

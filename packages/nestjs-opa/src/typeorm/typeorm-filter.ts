@@ -24,8 +24,23 @@ const SQLITE_DRIVERS = new Set([
 ]);
 
 /**
+ * Numbers every placeholder this module ever names. A builder only knows its own parameters (and
+ * its parents'): a subquery's, a sibling builder merged later, or another filter's would reuse
+ * "the next free index" and silently rebind a value, so names are never reused in the process.
+ */
+let nextParameter = 0;
+
+function parameterName(qb: SelectQueryBuilder<ObjectLiteral>): string {
+  let name: string;
+  do name = `opa_filter_${nextParameter++}`;
+  while (qb.hasParameter(name));
+  return name;
+}
+
+/**
  * Adds the policy's filter to a TypeORM query as one `AND (...)` clause with bound parameters,
- * so the database returns exactly the rows the subject may act on.
+ * so the database returns exactly the rows the subject may act on. Any number of filters may share
+ * a statement, on any alias, builder or subquery: each placeholder name is used once per process.
  *
  * @example
  * ```ts
@@ -43,8 +58,6 @@ export function applyResourceFilter<T extends ObjectLiteral>(
   const metadata = qb.expressionMap.aliases.find((a) => a.name === alias)?.metadata;
   if (!metadata) throw new Error(`applyResourceFilter: no entity alias "${alias}" in the query`);
   const asNumber = SQLITE_DRIVERS.has(qb.connection.options.type);
-  // Parameter names continue after those already bound, so several filters can share a query.
-  const offset = Object.keys(qb.getParameters()).length;
   const params: Record<string, FilterValue> = {};
 
   const text = renderSqlFilter(filter, {
@@ -58,7 +71,7 @@ export function applyResourceFilter<T extends ObjectLiteral>(
       return `${qb.escape(alias)}.${qb.escape(column.databaseName)}`;
     },
     param: (value) => {
-      const name = `opa_filter_${offset + Object.keys(params).length}`;
+      const name = parameterName(qb);
       params[name] = typeof value === 'boolean' && asNumber ? Number(value) : value;
       return `:${name}`;
     },
