@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   BadRequestException,
   HttpException,
@@ -72,8 +73,7 @@ export class PolicyGuard implements CanActivate {
 
     const rule = this.reflector.getAllAndOverride(AuthorizeRule, targets);
     if (!rule || context.getType() !== 'http') {
-      this.logger.warn(`${describe(context)}: ${OpaMessages.noPolicy}`);
-      throw new AccessDeniedException();
+      this.denyUnconfigured(context, 'warn', `${describe(context)}: ${OpaMessages.noPolicy}`);
     }
 
     const request = this.getRequest(context);
@@ -169,10 +169,8 @@ export class PolicyGuard implements CanActivate {
   /** The rule's resource type, or the controller's `@ResourceType()`. */
   protected getResourceType(context: ExecutionContext, rule: AuthorizeRule): string {
     const type = rule.resource ?? this.reflector.get(ResourceType, context.getClass());
-    if (!type) {
-      this.logger.error(OpaMessages.missingResourceType(describe(context)));
-      throw new AccessDeniedException();
-    }
+    if (!type)
+      this.denyUnconfigured(context, 'error', OpaMessages.missingResourceType(describe(context)));
     return type;
   }
 
@@ -211,6 +209,21 @@ export class PolicyGuard implements CanActivate {
 
   protected throwAccessDenied(decision: Decision): never {
     throw new AccessDeniedException(decision.decisionId);
+  }
+
+  /**
+   * A 403 the route's configuration decides, not OPA: its decision id is minted here and logged
+   * with the reason, so the 403 can still be found in a log.
+   */
+  private denyUnconfigured(
+    context: ExecutionContext,
+    level: 'warn' | 'error',
+    reason: string,
+  ): never {
+    const decisionId = randomUUID();
+    this.logger[level](`${reason} (decisionId ${decisionId})`);
+    if (context.getType() === 'http') this.setHeader(context, DECISION_ID_HEADER, decisionId);
+    throw new AccessDeniedException(decisionId);
   }
 
   /** Runs a step; an HTTP exception passes through, anything else means no decision: 503. */
