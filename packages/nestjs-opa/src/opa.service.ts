@@ -152,6 +152,7 @@ export class OpaService {
       this.emit(() => ({
         ...event('error', shared ? 'coalesced' : 'opa'),
         errorKind: errorKind(error),
+        ...(error instanceof OpaError && error.decisionId ? { decisionId: error.decisionId } : {}),
       }));
       throw error;
     }

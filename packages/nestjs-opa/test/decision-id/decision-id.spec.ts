@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { startOpa, type RunningOpa } from '../../../../scripts/opa-server.mjs';
-import { DECISION_ID_HEADER } from '../../src/index.js';
+import { DECISION_ID_HEADER, OpaModule, OpaResponseError, OpaService } from '../../src/index.js';
 import { createAppModule } from '../express-for-root/app.module.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
+import { FaultServer, faults } from '../support/fault-server.js';
 import { createApp } from '../support/guard-scenario.js';
 import { decisionLogLine } from '../support/opa-log.js';
 
@@ -91,6 +93,34 @@ describe('Decision ids', () => {
         input: { subject: { id: 'dave' }, action: 'task:read', resource: { id: 't-1' } },
         result: { permit: false },
       });
+    });
+  });
+
+  describe('OPA answering an error', () => {
+    const server = new FaultServer();
+    afterAll(() => server.stop());
+
+    it("writes the id OPA's error answer carried in the audit line", async () => {
+      server.handler = faults.json(500, { code: 'internal_error', decision_id: 'd-err-1' });
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          OpaModule.forRoot({ url: await server.start(), globalGuard: false, retry: false }),
+        ],
+      })
+        .setLogger(logger)
+        .compile();
+      const check = moduleRef.get(OpaService).check({
+        subject: { type: 'user', id: 'alice' },
+        action: 'task:read',
+        resource: { type: 'Task', id: 't-1' },
+        roles: {},
+        bindings: [],
+      });
+      await expect(check).rejects.toBeInstanceOf(OpaResponseError);
+      expect(logger.messages('OpaAudit')).toEqual([
+        expect.objectContaining({ outcome: 'error', decisionId: 'd-err-1' }),
+      ]);
+      await moduleRef.close();
     });
   });
 });
