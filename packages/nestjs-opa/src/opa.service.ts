@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type {
@@ -151,6 +152,7 @@ export class OpaService {
       this.emit(() => ({
         ...event('error', shared ? 'coalesced' : 'opa'),
         errorKind: errorKind(error),
+        ...(error instanceof OpaError && error.decisionId ? { decisionId: error.decisionId } : {}),
       }));
       throw error;
     }
@@ -173,10 +175,10 @@ export class OpaService {
             path: this.decisionPath,
             body: `{"input":${serialized}}`,
           });
-          const decision = parseDecision(response);
+          const decision = withDecisionId(parseDecision(response));
           span.setAttributes({
             'authz.outcome': decision.permit ? 'permit' : 'deny',
-            ...(decision.decisionId ? { 'authz.decision_id': decision.decisionId } : {}),
+            'authz.decision_id': decision.decisionId,
           });
           // Invalidated while in flight: the answer may predate the change, so do not keep it.
           if (key !== undefined && this.cache.generation === generation)
@@ -394,6 +396,14 @@ export class OpaService {
 }
 
 const invalidJson = Symbol('invalidJson');
+
+/**
+ * OPA's decision id when OPA logs decisions; otherwise one minted here, which the audit line and
+ * the 403 both carry, so every decision can still be found in a log.
+ */
+function withDecisionId(decision: Decision): Decision & { decisionId: string } {
+  return { ...decision, decisionId: decision.decisionId ?? randomUUID() };
+}
 
 function errorKind(error: unknown): string {
   return error instanceof OpaError ? error.name : 'Error';
