@@ -1,6 +1,5 @@
 import type { Type } from '@nestjs/common';
 import type { Subject } from './authz.types.js';
-import type { DecisionCacheOptions } from './decision-cache.js';
 import type { OpaObserver } from './opa-observer.js';
 import type { AuthzRepository } from './authz.repository.js';
 import type { OpaTransport } from './transports/opa-transport.interface.js';
@@ -31,13 +30,13 @@ export interface OpaModuleOptions {
    * backoff, inside the deadline. `false` turns them off.
    * @default { maxAttempts: 2, initialDelay: 10, maxDelay: 100 }
    */
-  retry?: false | { maxAttempts?: number; initialDelay?: number; maxDelay?: number };
+  retry?: false | OpaRetryOptions;
   /**
    * Circuit breaker: after this many consecutive failed decisions it answers at once (503) without
    * calling OPA, and probes OPA again after `halfOpenAfter` ms. `false` turns it off.
    * @default { consecutiveFailures: 5, halfOpenAfter: 1000 }
    */
-  circuitBreaker?: false | { consecutiveFailures?: number; halfOpenAfter?: number };
+  circuitBreaker?: false | OpaCircuitBreakerOptions;
   /**
    * Share one OPA call between identical point decisions in flight at the same time.
    * @default true
@@ -100,6 +99,43 @@ export interface OpaModuleOptions {
    * @default 'include'
    */
   filterRule?: string;
+}
+
+/** Retries of connection failures (see {@link OpaModuleOptions.retry}). */
+export interface OpaRetryOptions {
+  /** @default 2 */
+  maxAttempts?: number;
+  /** First backoff, in milliseconds. @default 10 */
+  initialDelay?: number;
+  /** Longest backoff, in milliseconds. @default 100 */
+  maxDelay?: number;
+}
+
+/** The circuit breaker in front of OPA (see {@link OpaModuleOptions.circuitBreaker}). */
+export interface OpaCircuitBreakerOptions {
+  /** @default 5 */
+  consecutiveFailures?: number;
+  /** Milliseconds before an open breaker lets one probe through. @default 1000 */
+  halfOpenAfter?: number;
+}
+
+/** Options of the opt-in decision cache. */
+export interface DecisionCacheOptions {
+  /**
+   * Most decisions kept.
+   * @default 10000
+   */
+  max?: number;
+  /**
+   * How long a permit is reused, in milliseconds.
+   * @default 5000
+   */
+  ttl?: number;
+  /**
+   * How long a denial is reused, in milliseconds; shorter, so a new grant shows quickly.
+   * @default 1000
+   */
+  denyTtl?: number;
 }
 
 /** TLS settings towards OPA, as PEM text. */

@@ -1,42 +1,54 @@
-import {
-  DEFAULT_BULK_CHUNK_SIZE,
-  DEFAULT_FILTER_RULE,
-  DEFAULT_MAX_RESOURCE_ID_LENGTH,
-  DEFAULT_MAX_RESPONSE_BYTES,
-  DEFAULT_POLICY_PACKAGE,
-  DEFAULT_TIMEOUT_MS,
-} from './opa.constants.js';
-import type { OpaModuleOptions } from './opa-module-options.interface.js';
+import { OPA_DEFAULTS } from './opa.defaults.js';
+import type {
+  DecisionCacheOptions,
+  OpaCircuitBreakerOptions,
+  OpaModuleOptions,
+  OpaRetryOptions,
+  OpaTlsOptions,
+  SubjectResolver,
+} from './opa-module-options.interface.js';
+import { defaultSubjectResolver } from './subject-resolver.js';
 
-/** Module options with every default applied. */
-export type ResolvedOpaOptions = Required<
-  Pick<
-    OpaModuleOptions,
-    'url' | 'policyPackage' | 'timeout' | 'headers' | 'maxResponseBytes' | 'connections'
-  >
-> &
-  Required<
-    Pick<
-      OpaModuleOptions,
-      'maxResourceIdLength' | 'bulkChunkSize' | 'filterRule' | 'denyAsNotFound'
-    >
-  > &
-  Pick<OpaModuleOptions, 'subjectResolver' | 'tls'>;
+/**
+ * The module options with every default applied and checked. The module builds them once and
+ * provides them under `OPA_RESOLVED_OPTIONS`; every part of the library reads them from there.
+ */
+export interface ResolvedOpaOptions {
+  /** Base URL without a trailing slash. */
+  url: string;
+  policyPackage: string;
+  timeout: number;
+  /** Extra headers, with the bearer token's `authorization` header when `token` was set. */
+  headers: Record<string, string>;
+  retry: false | Required<OpaRetryOptions>;
+  circuitBreaker: false | Required<OpaCircuitBreakerOptions>;
+  coalesce: boolean;
+  cache: false | Required<DecisionCacheOptions>;
+  auditLog: boolean;
+  tls?: OpaTlsOptions;
+  maxResponseBytes: number;
+  connections: number;
+  subjectResolver: SubjectResolver;
+  maxResourceIdLength: number;
+  denyAsNotFound: boolean;
+  bulkChunkSize: number;
+  filterRule: string;
+}
 
-/** Applies defaults and checks the options once, at startup, with messages that say what to fix. */
+/** Applies defaults and checks the options, with messages that say what to fix. */
 export function resolveOpaOptions(options: OpaModuleOptions): ResolvedOpaOptions {
-  const url = new URL(options.url ?? 'http://127.0.0.1:8181');
+  const url = new URL(options.url ?? OPA_DEFAULTS.url);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new TypeError(`OpaModule: url must be http(s), got "${url.protocol}"`);
   }
-  const policyPackage = options.policyPackage ?? DEFAULT_POLICY_PACKAGE;
+  const policyPackage = options.policyPackage ?? OPA_DEFAULTS.policyPackage;
   if (!/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(policyPackage)) {
     throw new TypeError(`OpaModule: policyPackage "${policyPackage}" is not a Rego package name`);
   }
   if (options.filterRule !== undefined && !/^[A-Za-z_]\w*$/.test(options.filterRule)) {
     throw new TypeError(`OpaModule: filterRule "${options.filterRule}" is not a Rego rule name`);
   }
-  const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
+  const timeout = options.timeout ?? OPA_DEFAULTS.timeout;
   if (!Number.isFinite(timeout) || timeout <= 0) {
     throw new TypeError('OpaModule: timeout must be a positive number of milliseconds');
   }
@@ -47,13 +59,37 @@ export function resolveOpaOptions(options: OpaModuleOptions): ResolvedOpaOptions
     policyPackage,
     timeout,
     headers,
-    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-    connections: options.connections ?? 16,
-    subjectResolver: options.subjectResolver,
+    retry:
+      options.retry === false
+        ? false
+        : withDefaults<OpaRetryOptions>(OPA_DEFAULTS.retry, options.retry),
+    circuitBreaker:
+      options.circuitBreaker === false
+        ? false
+        : withDefaults<OpaCircuitBreakerOptions>(
+            OPA_DEFAULTS.circuitBreaker,
+            options.circuitBreaker,
+          ),
+    coalesce: options.coalesce ?? OPA_DEFAULTS.coalesce,
+    cache: options.cache
+      ? withDefaults<DecisionCacheOptions>(OPA_DEFAULTS.cacheEntry, options.cache)
+      : OPA_DEFAULTS.cache,
+    auditLog: options.auditLog ?? OPA_DEFAULTS.auditLog,
     tls: options.tls,
-    maxResourceIdLength: options.maxResourceIdLength ?? DEFAULT_MAX_RESOURCE_ID_LENGTH,
-    bulkChunkSize: options.bulkChunkSize ?? DEFAULT_BULK_CHUNK_SIZE,
-    filterRule: options.filterRule ?? DEFAULT_FILTER_RULE,
-    denyAsNotFound: options.denyAsNotFound ?? false,
+    maxResponseBytes: options.maxResponseBytes ?? OPA_DEFAULTS.maxResponseBytes,
+    connections: options.connections ?? OPA_DEFAULTS.connections,
+    subjectResolver: options.subjectResolver ?? defaultSubjectResolver,
+    maxResourceIdLength: options.maxResourceIdLength ?? OPA_DEFAULTS.maxResourceIdLength,
+    denyAsNotFound: options.denyAsNotFound ?? OPA_DEFAULTS.denyAsNotFound,
+    bulkChunkSize: options.bulkChunkSize ?? OPA_DEFAULTS.bulkChunkSize,
+    filterRule: options.filterRule ?? OPA_DEFAULTS.filterRule,
   };
+}
+
+/** The defaults overridden by the fields that are set (an `undefined` field keeps its default). */
+function withDefaults<T extends object>(defaults: Required<T>, given: T | undefined): Required<T> {
+  const result = { ...defaults };
+  for (const [key, value] of Object.entries(given ?? {}))
+    if (value !== undefined) (result as Record<string, unknown>)[key] = value;
+  return result;
 }

@@ -15,7 +15,7 @@ import {
   type IPolicy,
 } from 'cockatiel';
 import { UnsupportedResidualError } from './filters/residual-parser.js';
-import { OPA_MODULE_OPTIONS } from './opa.constants.js';
+import { OPA_RESOLVED_OPTIONS } from './opa.constants.js';
 import {
   OpaCircuitOpenError,
   OpaError,
@@ -24,9 +24,8 @@ import {
   OpaUnavailableError,
 } from './opa.errors.js';
 import { OpaMessages } from './opa.messages.js';
-import type { OpaModuleOptions } from './opa-module-options.interface.js';
 import { OPA_OBSERVERS, type BreakerState, type OpaObserver } from './opa-observer.js';
-import { resolveOpaOptions } from './opa-options.js';
+import type { ResolvedOpaOptions } from './opa-options.js';
 
 const BREAKER_STATES: Record<CircuitState, BreakerState> = {
   [CircuitState.Closed]: 'closed',
@@ -59,12 +58,11 @@ export class OpaResilience {
   readonly breaker?: CircuitBreakerPolicy;
 
   constructor(
-    @Inject(OPA_MODULE_OPTIONS) options: OpaModuleOptions,
+    @Inject(OPA_RESOLVED_OPTIONS) options: ResolvedOpaOptions,
     @Inject(OPA_OBSERVERS) observers: OpaObserver[],
   ) {
-    const resolved = resolveOpaOptions(options);
-    this.deadline = resolved.timeout;
-    this.url = resolved.url;
+    this.deadline = options.timeout;
+    this.url = options.url;
     // abortOnReturn off: the deadline still aborts a call in flight, but a call that returned has
     // nothing left to cancel, and aborting its signal anyway (cockatiel's default) builds a
     // DOMException and fires the transport's listeners on every decision, about a third of the
@@ -73,7 +71,7 @@ export class OpaResilience {
       timeout(this.deadline, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }),
     ];
     if (options.circuitBreaker !== false) {
-      const { consecutiveFailures = 5, halfOpenAfter = 1000 } = options.circuitBreaker ?? {};
+      const { consecutiveFailures, halfOpenAfter } = options.circuitBreaker;
       const breaker = circuitBreaker(handleWhen(isOutage), {
         halfOpenAfter,
         breaker: new ConsecutiveBreaker(consecutiveFailures),
@@ -85,7 +83,7 @@ export class OpaResilience {
       policies.push(breaker);
     }
     if (options.retry !== false) {
-      const { maxAttempts = 2, initialDelay = 10, maxDelay = 100 } = options.retry ?? {};
+      const { maxAttempts, initialDelay, maxDelay } = options.retry;
       policies.push(
         retry(handleWhen(isConnectionFailure), {
           maxAttempts,

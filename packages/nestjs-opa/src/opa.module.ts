@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AuditLogObserver } from './audit-log.observer.js';
 import { DecisionCache } from './decision-cache.js';
-import { OPA_MODULE_OPTIONS } from './opa.constants.js';
+import { OPA_MODULE_OPTIONS, OPA_RESOLVED_OPTIONS } from './opa.constants.js';
+import { resolveOpaOptions } from './opa-options.js';
 import { OpaResilience } from './opa-resilience.js';
 import { ConfigurableModuleClass } from './opa.module-definition.js';
 import { OpaService } from './opa.service.js';
@@ -34,6 +35,8 @@ import { RouteAuditor } from './route-auditor.js';
 @Module({
   imports: [DiscoveryModule],
   providers: [
+    // The one place options are resolved and checked: everything else injects the result.
+    { provide: OPA_RESOLVED_OPTIONS, inject: [OPA_MODULE_OPTIONS], useFactory: resolveOpaOptions },
     OpaService,
     PolicyGuard,
     ResourceLoaderRegistry,
@@ -51,6 +54,7 @@ import { RouteAuditor } from './route-auditor.js';
     OpaResilience,
     DecisionCache,
     OPA_MODULE_OPTIONS,
+    OPA_RESOLVED_OPTIONS,
   ],
 })
 export class OpaModule extends ConfigurableModuleClass {}

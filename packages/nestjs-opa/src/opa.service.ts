@@ -15,13 +15,12 @@ import { DecisionCache } from './decision-cache.js';
 import { decisionKey } from './decision-key.js';
 import type { CompileFilterRequest, ResourceFilter } from './filters/filter.types.js';
 import { parseResidual } from './filters/residual-parser.js';
-import { OPA_MODULE_OPTIONS } from './opa.constants.js';
+import { OPA_RESOLVED_OPTIONS } from './opa.constants.js';
 import { OpaError, OpaInvalidResponseError, OpaResponseError } from './opa.errors.js';
 import { OPA_OBSERVERS, type DecisionEvent, type OpaObserver } from './opa-observer.js';
 import { OpaResilience } from './opa-resilience.js';
 import { OpaMessages } from './opa.messages.js';
-import type { OpaModuleOptions } from './opa-module-options.interface.js';
-import { resolveOpaOptions, type ResolvedOpaOptions } from './opa-options.js';
+import type { ResolvedOpaOptions } from './opa-options.js';
 import { OpaTransport, type OpaHttpRequest } from './transports/opa-transport.interface.js';
 
 /** The answer to {@link OpaService.evaluate}. */
@@ -74,7 +73,6 @@ export interface OpaHealthOptions {
  */
 @Injectable()
 export class OpaService {
-  private readonly options: ResolvedOpaOptions;
   private readonly decisionPath: string;
   private readonly decisionsPath: string;
   private readonly coalesce: boolean;
@@ -86,13 +84,12 @@ export class OpaService {
 
   constructor(
     @Inject(OpaTransport) private readonly transport: OpaTransport,
-    @Inject(OPA_MODULE_OPTIONS) options: OpaModuleOptions,
+    @Inject(OPA_RESOLVED_OPTIONS) private readonly options: ResolvedOpaOptions,
     private readonly resilience: OpaResilience,
     private readonly cache: DecisionCache,
     @Inject(OPA_OBSERVERS) private readonly observers: OpaObserver[],
   ) {
-    this.options = resolveOpaOptions(options);
-    this.coalesce = options.coalesce !== false;
+    this.coalesce = options.coalesce;
     const policy = toDataPath(this.options.policyPackage);
     this.decisionPath = `/v1/data/${policy}/decision`;
     this.decisionsPath = `/v1/data/${policy}/decisions`;

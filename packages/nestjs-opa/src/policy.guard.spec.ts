@@ -13,6 +13,7 @@ import { Authorize, AuthorizeList, ResourceType } from './authorize.decorator.js
 import type { AuthorizationContext, CheckRequest, Decision } from './authz.types.js';
 import { AccessDeniedException, DecisionUnavailableException } from './opa.exceptions.js';
 import { OpaTimeoutError } from './opa.errors.js';
+import { resolveOpaOptions } from './opa-options.js';
 import type { OpaService } from './opa.service.js';
 import { PolicyGuard } from './policy.guard.js';
 import { Public } from './public.decorator.js';
@@ -67,7 +68,7 @@ function setup(
       get: (type: string) => (type === 'Task' ? loader : undefined),
     } as unknown as ResourceLoaderRegistry,
     { get: () => ({ loadContext }) } as unknown as ModuleRef,
-    {},
+    resolveOpaOptions({}),
   );
   const headers: Record<string, string> = {};
   const run = (

@@ -21,19 +21,18 @@ import type {
   Subject,
 } from './authz.types.js';
 import type { ResourceFilter } from './filters/filter.types.js';
-import { DECISION_ID_HEADER, DEFAULT_ID_PARAM, OPA_MODULE_OPTIONS } from './opa.constants.js';
+import { DECISION_ID_HEADER, OPA_RESOLVED_OPTIONS } from './opa.constants.js';
+import { OPA_DEFAULTS } from './opa.defaults.js';
 import {
   AccessDeniedException,
   DecisionUnavailableException,
   ResourceNotFoundException,
 } from './opa.exceptions.js';
 import { OpaMessages } from './opa.messages.js';
-import type { OpaModuleOptions } from './opa-module-options.interface.js';
-import { resolveOpaOptions, type ResolvedOpaOptions } from './opa-options.js';
+import type { ResolvedOpaOptions } from './opa-options.js';
 import { OpaService } from './opa.service.js';
 import { ResourceLoaderRegistry } from './resource-loader.registry.js';
 import { resolveRoutePolicy } from './route-policy.js';
-import { defaultSubjectResolver } from './subject-resolver.js';
 
 /** What the guard leaves on the request for the handler (`request.authorization`). */
 export interface RequestAuthorization {
@@ -58,7 +57,6 @@ export interface RequestAuthorization {
 @Injectable()
 export class PolicyGuard implements CanActivate {
   protected readonly logger = new Logger(PolicyGuard.name);
-  protected readonly options: ResolvedOpaOptions;
   private repository?: AuthzRepository;
 
   constructor(
@@ -66,10 +64,8 @@ export class PolicyGuard implements CanActivate {
     protected readonly opa: OpaService,
     protected readonly loaders: ResourceLoaderRegistry,
     private readonly moduleRef: ModuleRef,
-    @Inject(OPA_MODULE_OPTIONS) options: OpaModuleOptions,
-  ) {
-    this.options = resolveOpaOptions(options);
-  }
+    @Inject(OPA_RESOLVED_OPTIONS) protected readonly options: ResolvedOpaOptions,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const policy = resolveRoutePolicy(this.reflector, context.getHandler(), context.getClass());
@@ -155,8 +151,7 @@ export class PolicyGuard implements CanActivate {
 
   /** The authenticated subject, or `undefined` for a 401. */
   protected async getSubject(request: Record<string, any>): Promise<Subject | undefined> {
-    const resolver = this.options.subjectResolver ?? defaultSubjectResolver;
-    return resolver(request);
+    return this.options.subjectResolver(request);
   }
 
   /** The resource the rule is about, with its attributes from the type's loader. */
@@ -168,7 +163,7 @@ export class PolicyGuard implements CanActivate {
     const type = this.getResourceType(context, rule);
     if (rule.collection) return { type, id: null };
 
-    const id = rule.id ? rule.id(request) : request.params?.[rule.idParam ?? DEFAULT_ID_PARAM];
+    const id = rule.id ? rule.id(request) : request.params?.[rule.idParam ?? OPA_DEFAULTS.idParam];
     if (!this.isAcceptableId(id)) throw new BadRequestException(OpaMessages.invalidResourceId);
     const loader = this.loaders.get(type);
     if (!loader) return { type, id };
