@@ -68,6 +68,21 @@ export interface CheckRequest {
   bindings: RoleBinding[];
 }
 
+/** What a bulk check needs: one subject, many actions on many resources. */
+export interface CheckManyRequest {
+  subject: Subject;
+  roles: RoleCatalogue;
+  bindings: RoleBinding[];
+  items: Array<{ action: string; resource: ResourceRef }>;
+}
+
+/** One answer of a bulk check, in the order of the items asked. */
+export interface BulkVerdict {
+  action: string;
+  resource: ResourceRef;
+  permit: boolean;
+}
+
 /** The document sent to OPA as `input`. */
 export interface DecisionInput {
   subject: { type: string; id: string; attributes: Record<string, unknown> };

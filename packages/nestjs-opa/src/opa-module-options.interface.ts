@@ -2,6 +2,7 @@ import type { Type } from '@nestjs/common';
 import type { Subject } from './authz.types.js';
 import type { OpaObserver } from './opa-observer.js';
 import type { AuthzRepository } from './authz.repository.js';
+import type { DecisionEngine } from './engines/decision-engine.interface.js';
 import type { OpaTransport } from './transports/opa-transport.interface.js';
 
 /** Reads the subject of a request; `undefined` means nobody is authenticated (401). */
@@ -176,6 +177,11 @@ export interface OpaModuleExtras {
    * `nestjs-opa/axios` uses your `@nestjs/axios` `HttpService` (and its interceptors) instead.
    */
   transport?: Type<OpaTransport>;
+  /**
+   * What answers decisions. Defaults to `OpaServerEngine` (an OPA server over `transport`). An
+   * engine without `compileFilter` leaves list filters to the OPA server at `url`.
+   */
+  engine?: Type<DecisionEngine>;
   /** Classes told about every decision and breaker change, for metrics (see `nestjs-opa/prometheus`). */
   observers?: Type<OpaObserver>[];
 }

@@ -2,6 +2,8 @@ import { ConfigurableModuleBuilder, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuditLogObserver } from './audit-log.observer.js';
 import { AuthzRepository } from './authz.repository.js';
+import { DecisionEngine } from './engines/decision-engine.interface.js';
+import { OpaServerEngine } from './engines/opa-server.engine.js';
 import { OPA_MODULE_OPTIONS, OPA_RESOLVED_OPTIONS } from './opa.constants.js';
 import type { OpaModuleExtras, OpaModuleOptions } from './opa-module-options.interface.js';
 import { OPA_OBSERVERS, type OpaObserver } from './opa-observer.js';
@@ -18,6 +20,9 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
       const observers = extras.observers ?? [];
       const providers: Provider[] = [
         { provide: OpaTransport, useClass: extras.transport ?? UndiciTransport },
+        extras.engine
+          ? { provide: DecisionEngine, useClass: extras.engine }
+          : { provide: DecisionEngine, useExisting: OpaServerEngine },
         ...observers,
         {
           provide: OPA_OBSERVERS,
@@ -40,6 +45,7 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
         exports: [
           ...(definition.exports ?? []),
           OpaTransport,
+          DecisionEngine,
           OPA_OBSERVERS,
           ...observers,
           ...(extras.repository ? [AuthzRepository] : []),

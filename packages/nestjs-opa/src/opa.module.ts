@@ -2,6 +2,10 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AuditLogObserver } from './audit-log.observer.js';
 import { DecisionCache } from './decision-cache.js';
+import { DecisionService } from './decision.service.js';
+import { OpaServerEngine } from './engines/opa-server.engine.js';
+import { OpaAdminService } from './opa-admin.service.js';
+import { OpaHttpClient } from './opa-http.client.js';
 import { OPA_MODULE_OPTIONS, OPA_RESOLVED_OPTIONS } from './opa.constants.js';
 import { resolveOpaOptions } from './opa-options.js';
 import { OpaResilience } from './opa-resilience.js';
@@ -38,6 +42,10 @@ import { RouteAuditor } from './route-auditor.js';
     // The one place options are resolved and checked: everything else injects the result.
     { provide: OPA_RESOLVED_OPTIONS, inject: [OPA_MODULE_OPTIONS], useFactory: resolveOpaOptions },
     OpaService,
+    OpaAdminService,
+    DecisionService,
+    OpaServerEngine,
+    OpaHttpClient,
     PolicyGuard,
     ResourceLoaderRegistry,
     RouteAuditor,
@@ -47,6 +55,11 @@ import { RouteAuditor } from './route-auditor.js';
   ],
   exports: [
     OpaService,
+    OpaAdminService,
+    // Injected by PolicyGuard, and by any entry point of another context (GraphQL, RPC, ...).
+    DecisionService,
+    // For a composite engine that leaves some calls to the OPA server.
+    OpaServerEngine,
     PolicyGuard,
     // Injected by PolicyGuard: exported so an application's subclass of it can be provided.
     ResourceLoaderRegistry,

@@ -14,7 +14,7 @@ import type { AuthorizationContext, CheckRequest, Decision } from './authz.types
 import { AccessDeniedException, DecisionUnavailableException } from './opa.exceptions.js';
 import { OpaTimeoutError } from './opa.errors.js';
 import { resolveOpaOptions } from './opa-options.js';
-import type { OpaService } from './opa.service.js';
+import type { DecisionService } from './decision.service.js';
 import { PolicyGuard } from './policy.guard.js';
 import { Public } from './public.decorator.js';
 import type { ResourceLoader } from './resource-loader.js';
@@ -63,7 +63,7 @@ function setup(
   };
   const guard = new PolicyGuard(
     new Reflector(),
-    { check, compileFilter } as unknown as OpaService,
+    { check, compileFilter } as unknown as DecisionService,
     {
       get: (type: string) => (type === 'Task' ? loader : undefined),
     } as unknown as ResourceLoaderRegistry,

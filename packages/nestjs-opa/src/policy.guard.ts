@@ -14,6 +14,7 @@ import { ResourceType, type AuthorizeRule } from './authorize.decorator.js';
 import { AuthzRepository } from './authz.repository.js';
 import type {
   AuthorizationContext,
+  CheckRequest,
   Decision,
   ResourceRef,
   RoleBinding,
@@ -30,7 +31,7 @@ import {
 } from './opa.exceptions.js';
 import { OpaMessages } from './opa.messages.js';
 import type { ResolvedOpaOptions } from './opa-options.js';
-import { OpaService } from './opa.service.js';
+import { DecisionService } from './decision.service.js';
 import { ResourceLoaderRegistry } from './resource-loader.registry.js';
 import { resolveRoutePolicy } from './route-policy.js';
 
@@ -61,7 +62,7 @@ export class PolicyGuard implements CanActivate {
 
   constructor(
     protected readonly reflector: Reflector,
-    protected readonly opa: OpaService,
+    protected readonly decisions: DecisionService,
     protected readonly loaders: ResourceLoaderRegistry,
     private readonly moduleRef: ModuleRef,
     @Inject(OPA_RESOLVED_OPTIONS) protected readonly options: ResolvedOpaOptions,
@@ -88,7 +89,7 @@ export class PolicyGuard implements CanActivate {
       const authorization = await this.authorize(request, subject);
       const { roles, bindings } = authorization;
       authorization.filter = await this.unlessFailed(() =>
-        this.opa.compileFilter({
+        this.decisions.compileFilter({
           subject: authorization.subject,
           roles,
           bindings,
@@ -216,8 +217,8 @@ export class PolicyGuard implements CanActivate {
   }
 
   /** Asks OPA; any failure to get an answer is a 503, never an allow. */
-  protected async decide(request: Parameters<OpaService['check']>[0]): Promise<Decision> {
-    return this.unlessFailed(() => this.opa.check(request));
+  protected async decide(request: CheckRequest): Promise<Decision> {
+    return this.unlessFailed(() => this.decisions.check(request));
   }
 
   protected throwAccessDenied(decision: Decision): never {

@@ -108,4 +108,65 @@ describe('Observability of decisions against OPA', () => {
     expect(text).not.toContain('carol@example.com');
     expect(text).not.toContain('viewer');
   });
+
+  it('audits every item of a bulk check, in one span', async () => {
+    const opa = await create(process.env.OPA_URL!);
+    const verdicts = await opa.checkMany({
+      ...check,
+      items: [
+        { action: 'task:read', resource: { type: 'Task', id: 't-1' } },
+        { action: 'task:delete', resource: { type: 'Task', id: 't-1' } },
+      ],
+    });
+    expect(verdicts.map((verdict) => verdict.permit)).toEqual([true, false]);
+    const audit = logger.messages('OpaAudit');
+    expect(audit).toEqual([
+      expect.objectContaining({
+        kind: 'bulk',
+        action: 'task:read',
+        resource: 'Task:t-1',
+        outcome: 'permit',
+      }),
+      expect.objectContaining({
+        kind: 'bulk',
+        action: 'task:delete',
+        resource: 'Task:t-1',
+        outcome: 'deny',
+      }),
+    ]);
+    expect(spans.getFinishedSpans().map((span) => span.name)).toEqual(['opa.decisions']);
+    const metrics = await register.metrics();
+    expect(metrics).toContain('opa_decisions_total{outcome="deny"} 1');
+    const text = JSON.stringify(logger.lines);
+    expect(text).not.toContain('carol@example.com');
+    expect(text).not.toContain('viewer');
+  });
+
+  it('audits a list filter like a decision: who, what, which type, what it lets through', async () => {
+    const opa = await create(process.env.OPA_URL!);
+    const filter = await opa.compileFilter({
+      subject: check.subject,
+      action: 'task:read',
+      resourceType: 'Task',
+      roles: check.roles,
+      bindings: check.bindings,
+    });
+    expect(filter).toEqual({ kind: 'always' });
+    expect(logger.messages('OpaAudit')).toEqual([
+      expect.objectContaining({
+        event: 'authz.decision',
+        kind: 'filter',
+        subject: 'user:carol',
+        action: 'task:read',
+        resource: 'Task',
+        outcome: 'permit',
+        filter: 'always',
+        decisionId: expect.any(String),
+      }),
+    ]);
+    expect(spans.getFinishedSpans()[0]).toMatchObject({
+      name: 'opa.filter',
+      attributes: { 'authz.outcome': 'permit', 'authz.resource.type': 'Task' },
+    });
+  });
 });
