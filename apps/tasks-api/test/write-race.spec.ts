@@ -32,8 +32,8 @@ describeOnEachDatabase('a write lands only on the task its decision saw', (fresh
   function meanwhile(change: (tasks: Repository<Task>) => Promise<unknown>): void {
     const loader = t.app.get(TaskLoader);
     const load = loader.load.bind(loader);
-    jest.spyOn(loader, 'load').mockImplementationOnce(async (id, request) => {
-      const seen = await load(id, request);
+    jest.spyOn(loader, 'load').mockImplementationOnce(async (id: string) => {
+      const seen = await load(id);
       await change(tasks());
       return seen;
     });
