@@ -145,15 +145,20 @@ test_decisions_queries_override_what_they_carry if {
 test_decisions_apply_custom_rules_per_query if {
 	outer := object.union(_input([], null, "", _doc), {"subject": {"type": "user", "id": "dave"}})
 	queries := [
-		{"action": "task:update", "resource": {"type": "Task", "id": "t-3", "created_by": "dave", "created_by_type": "user", "status": "open"}},
-		{"action": "task:update", "resource": {"type": "Task", "id": "t-3", "created_by": "dave", "created_by_type": "user", "status": "archived"}},
-		{"action": "task:update", "resource": {"type": "Task", "id": "t-1", "created_by": "alice", "created_by_type": "user", "status": "open"}},
+		{"action": "task:update", "resource": _user_task("t-3", "dave", "open")},
+		{"action": "task:update", "resource": _user_task("t-3", "dave", "archived")},
+		{"action": "task:update", "resource": _user_task("t-1", "alice", "open")},
 	]
 	authz.decisions == [
 		{"index": 0, "permit": true},
 		{"index": 1, "permit": false},
 		{"index": 2, "permit": false},
 	] with input as object.union(outer, {"queries": queries})
+}
+
+_user_task(id, creator, status) := {
+	"type": "Task", "id": id,
+	"created_by": creator, "created_by_type": "user", "status": status,
 }
 
 test_decisions_without_queries if authz.decisions == [] with input as {}
