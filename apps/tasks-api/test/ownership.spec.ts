@@ -131,4 +131,11 @@ describeOnEachDatabase('an existing database upgrades in place', (freshDatabase)
     // Role grants do not depend on the creator: the admin still reads it.
     expect((await t.as(alice).get('/tasks/t-old')).status).toBe(200);
   });
+
+  it('role grants still write it: the write condition matches its NULL creator type', async () => {
+    const res = await t.as(alice).patch('/tasks/t-old', { title: 'Renamed' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ title: 'Renamed', createdByType: null });
+    expect((await t.as(alice).delete('/tasks/t-old')).status).toBe(204);
+  });
 });

@@ -97,7 +97,7 @@ export class TasksController {
     this.landed(id, await this.tasks.remove(id, decidedOn(authz)));
   }
 
-  /** The guard already answered 404 for unknown ids; this covers a row deleted or changed meanwhile. */
+  /** The guard already answered 404 for unknown ids; this covers a row deleted or changed since. */
   private landed<T>(id: string, result: T | MissedWrite): T {
     if (result === 'not-found') throw new NotFoundException(`Task "${id}" not found`);
     if (result === 'changed') throw new ConflictException(`Task "${id}" changed meanwhile; retry`);

@@ -89,7 +89,8 @@ export class TasksService {
   /** Deletes the task if it still has the attributes `decided` on. */
   async remove(id: string, decided: ResourceAttributes): Promise<true | MissedWrite> {
     const result = await this.tasks.delete(taskAsDecided(id, decided));
-    return (result.affected ?? 0) > 0 || this.whyMissed(id);
+    if ((result.affected ?? 0) > 0) return true;
+    return this.whyMissed(id);
   }
 
   private async whyMissed(id: string): Promise<MissedWrite> {
