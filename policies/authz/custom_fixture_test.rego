@@ -1,12 +1,8 @@
 # Stand-in custom rules for the engine's own tests. The engine is tested without any
-# application's rules: these fill its extension point (package authz.custom) for the tests
-# only. Named *_test.rego, so they never ship and OPA loads them only under `opa test`.
-# They use the type Doc, so an app's rules loaded beside them (the sample's Task rules)
-# stay out of the way. No package METADATA: the app's custom package carries that.
-package authz.custom) for the tests only. Named *_test.rego, so they never ship
-# and OPA loads them only under `opa test`. They use the type Doc, so an app's rules
-# loaded beside them (the sample's Task rules) stay out of the way. (No package METADATA:
-# the app's custom package carries that.)
+# application's rules: these fill its extension point for the tests only. Named
+# *_test.rego, so they never ship and OPA loads them only under `opa test`. They use the
+# type Doc, so an app's rules loaded beside them (the sample's Task rules) stay out of the
+# way. No package METADATA: the app's own custom package carries that.
 package authz.custom
 
 # METADATA
