@@ -4,7 +4,7 @@ import data.authz
 
 _all_false := {"permit": false, "allow": false, "deny": false, "reasons": []}
 
-# Custom rules come from custom_fixture_test.rego: the owner of a Doc may edit it, a locked
+# Custom rules come from custom/fixture_test.rego: the owner of a Doc may edit it, a locked
 # Doc cannot be edited, a suspended subject is denied everything.
 _owner_edit := {
 	"subject": {"type": "user", "id": "dave"},
@@ -57,10 +57,10 @@ test_deny_reasons_are_sorted if {
 
 # No custom rules loaded (an app that adds none): no extra allow, no extra deny.
 test_engine_without_custom_rules if {
-	authz.decision == _all_false with input as _owner_edit with data.authz.custom as {}
-	authz.decision == _all_false with input as _task_creator_update with data.authz.custom as {}
+	authz.decision == _all_false with input as _owner_edit with authz.custom as {}
+	authz.decision == _all_false with input as _task_creator_update with authz.custom as {}
 	authz.decisions == [{"index": 0, "permit": false}] with input as {"queries": [_task_creator_update]}
-		with data.authz.custom as {}
+		with authz.custom as {}
 }
 
 # Partial or garbage input is a denial, and the answer is still complete.
