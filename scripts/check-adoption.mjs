@@ -7,14 +7,7 @@
 // 200 / 403 with a decision id OPA logged / 401 / 503 once OPA is stopped. Prints a transcript.
 // Usage: node scripts/check-adoption.mjs   (after `npm run build`)
 import { execFileSync, spawn } from 'node:child_process';
-import {
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort, opaBinary, ROOT } from './opa-server.mjs';
@@ -68,9 +61,12 @@ function pack(destination) {
     run('npm', ['pack', '--json', '--pack-destination', destination], { cwd: PACKAGE_DIR }),
   );
   const paths = report.files.map((f) => f.path);
-  const missing = ['LICENSE', 'README.md', 'policies/authz/authz.rego', 'dist/cjs/index.d.ts'].filter(
-    (path) => !paths.includes(path),
-  );
+  const missing = [
+    'LICENSE',
+    'README.md',
+    'policies/authz/authz.rego',
+    'dist/cjs/index.d.ts',
+  ].filter((path) => !paths.includes(path));
   if (missing.length) fail(`the tarball lacks ${missing.join(', ')}`);
   const unwanted = paths.filter((p) => /_test\.rego$|\/custom\/|\.map$|\.spec\.|^src\//.test(p));
   if (unwanted.length) fail(`the tarball ships ${unwanted.join(', ')}`);
@@ -111,14 +107,29 @@ const APPS = [
   {
     name: 'Nest 12, ESM, TypeScript 6',
     packageJson: { type: 'module' },
-    dependencies: (ts) => ['@nestjs/common@12', '@nestjs/core@12', '@nestjs/platform-express@12', ts],
+    dependencies: (ts) => [
+      '@nestjs/common@12',
+      '@nestjs/core@12',
+      '@nestjs/platform-express@12',
+      ts,
+    ],
     typescript: () => typescriptFor(6),
-    tsconfig: { ...compilerBase, target: 'ES2023', module: 'NodeNext', moduleResolution: 'NodeNext' },
+    tsconfig: {
+      ...compilerBase,
+      target: 'ES2023',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+    },
   },
   {
     name: 'Nest 11, CommonJS, moduleResolution node10',
     packageJson: {},
-    dependencies: (ts) => ['@nestjs/common@11', '@nestjs/core@11', '@nestjs/platform-express@11', ts],
+    dependencies: (ts) => [
+      '@nestjs/common@11',
+      '@nestjs/core@11',
+      '@nestjs/platform-express@11',
+      ts,
+    ],
     typescript: () => 'typescript@5',
     tsconfig: { ...compilerBase, target: 'ES2021', module: 'CommonJS', moduleResolution: 'node10' },
   },
@@ -214,7 +225,9 @@ async function adopt(app, tarball, blocks, work) {
     writeFileSync(join(dir, block.marks.file), block.body);
     log(`  wrote ${block.marks.file} (${block.body.split('\n').length - 1} lines from the README)`);
   }
-  log(`$ tsc -p tsconfig.json   (${JSON.stringify(app.tsconfig.module)}, ${app.tsconfig.moduleResolution})`);
+  log(
+    `$ tsc -p tsconfig.json   (${JSON.stringify(app.tsconfig.module)}, ${app.tsconfig.moduleResolution})`,
+  );
   try {
     run(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir]);
   } catch (error) {

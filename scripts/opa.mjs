@@ -18,7 +18,9 @@ try {
   console.error(`npm run opa: ${error.message}`);
   process.exit(1);
 }
-console.error(`OPA is serving policies/ and apps/tasks-api/policies/ at ${opa.url} (Ctrl-C to stop)`);
+console.error(
+  `OPA is serving policies/ and apps/tasks-api/policies/ at ${opa.url} (Ctrl-C to stop)`,
+);
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, async () => {
     await opa.stop();

@@ -43,7 +43,9 @@ if (!env.OPA_URL) {
     process.exit(1);
   }
   env.OPA_URL = opa.url;
-  console.error(`Started OPA with policies/ and apps/tasks-api/policies/ at ${opa.url} (decision log: ${logFile})`);
+  console.error(
+    `Started OPA with policies/ and apps/tasks-api/policies/ at ${opa.url} (decision log: ${logFile})`,
+  );
 } else {
   console.error(`Using OPA at ${env.OPA_URL}`);
 }
