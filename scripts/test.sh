@@ -18,8 +18,8 @@ engine_status=$?
 sample_status=$?
 node -e '
   const fs = require("fs");
-  const runs = process.argv.slice(2, 4).map((f) => JSON.parse(fs.readFileSync(f, "utf8") || "[]"));
-  fs.writeFileSync(process.argv[4], JSON.stringify(runs.flat()));
+  const runs = process.argv.slice(1, 3).map((f) => JSON.parse(fs.readFileSync(f, "utf8") || "[]"));
+  fs.writeFileSync(process.argv[3], JSON.stringify(runs.flat()));
 ' "$report/rego-engine.json" "$report/rego-sample.json" "$report/rego.json"
 rego_status=$(( engine_status || sample_status ))
 node -e '
