@@ -167,24 +167,42 @@ async function expectStatus(label, url, headers, status, check = () => undefined
   check(res, body ? JSON.parse(body) : undefined);
 }
 
-/** The README's own rule runs beside the packaged engine: an archived task is not updated. */
-async function expectAppRuleLoaded(opaUrl) {
-  const subject = { type: 'user', id: 'alice' };
-  const input = {
-    subject,
-    action: 'task:update',
-    resource: { type: 'Task', id: 't-9', status: 'archived' },
-    roles: { admin: { permissions: ['task:*'] } },
-    bindings: [{ subject, role: 'admin', scope: null }],
-  };
+async function decide(opaUrl, input) {
   const res = await fetch(`${opaUrl}/v1/data/authz/decision`, {
     method: 'POST',
     body: JSON.stringify({ input }),
   });
-  const { result } = await res.json();
-  log(`  engine + policies/authz/custom/rules.rego: ${JSON.stringify(result)}`);
-  if (result?.permit !== false || !result.reasons?.includes('task is archived'))
-    fail(`the app's rule is not applied by OPA: ${JSON.stringify(result)}`);
+  return (await res.json()).result;
+}
+
+/**
+ * OPA runs the packaged engine with the README's rule and nothing else: the rule applies (an
+ * archived task is not updated, even by an admin), and no sample rule came with the engine (a
+ * subject with no roles gets nothing from a task's `created_by`).
+ */
+async function expectOnlyTheAppsRules(opaUrl) {
+  const alice = { type: 'user', id: 'alice' };
+  const archived = await decide(opaUrl, {
+    subject: alice,
+    action: 'task:update',
+    resource: { type: 'Task', id: 't-9', status: 'archived' },
+    roles: { admin: { permissions: ['task:*'] } },
+    bindings: [{ subject: alice, role: 'admin', scope: null }],
+  });
+  log(`  admin updates an archived task: ${JSON.stringify(archived)}`);
+  if (archived?.permit !== false || !archived.reasons?.includes('task is archived'))
+    fail(`the app's rule is not applied by OPA: ${JSON.stringify(archived)}`);
+  const dave = { type: 'user', id: 'dave' };
+  const creator = await decide(opaUrl, {
+    subject: dave,
+    action: 'task:update',
+    resource: { type: 'Task', id: 't-3', created_by: 'dave', status: 'open' },
+    roles: {},
+    bindings: [],
+  });
+  log(`  no roles, updates the task it created: ${JSON.stringify(creator)}`);
+  if (creator?.permit !== false || creator.allow !== false)
+    fail(`the packaged engine grants a task's creator: ${JSON.stringify(creator)}`);
 }
 
 async function adopt(app, tarball, blocks, work) {
@@ -250,7 +268,7 @@ async function adopt(app, tarball, blocks, work) {
   let server;
   try {
     await waitFor('OPA', async () => (await fetch(`http://127.0.0.1:${opaPort}/health`)).ok, opa);
-    await expectAppRuleLoaded(`http://127.0.0.1:${opaPort}`);
+    await expectOnlyTheAppsRules(`http://127.0.0.1:${opaPort}`);
 
     // 4. The app, compiled by tsc, on a free port, asking that OPA.
     log(`$ OPA_URL=http://127.0.0.1:${opaPort} PORT=${appPort} node dist/main.js`);
