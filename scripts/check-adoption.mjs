@@ -158,10 +158,17 @@ function stop(child) {
 }
 
 async function expectStatus(label, url, headers, status, check = () => undefined) {
-  const res = await fetch(url, { headers, signal: AbortSignal.timeout(5000) });
-  const body = await res.text();
   const shown = Object.keys(headers).length ? ` -H '${Object.entries(headers)[0].join(': ')}'` : '';
   log(`  $ curl ${url.replace(/^http:\/\/127\.0\.0\.1:\d+/, '')}${shown}   (${label})`);
+  let res = await fetch(url, { headers, signal: AbortSignal.timeout(5000) });
+  let body = await res.text();
+  // The app keeps the library's 500 ms decision deadline; on a loaded CI machine OPA may miss it
+  // once. That is a 503 (fail closed), said in the transcript, and asked again once.
+  if (res.status === 503 && status !== 503) {
+    log(`    ${res.status} ${body}   (OPA missed the deadline under load: asking once more)`);
+    res = await fetch(url, { headers, signal: AbortSignal.timeout(5000) });
+    body = await res.text();
+  }
   log(`    ${res.status} ${body}`);
   if (res.status !== status) fail(`${label}: expected ${status}, got ${res.status} ${body}`);
   check(res, body ? JSON.parse(body) : undefined);
