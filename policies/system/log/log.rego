@@ -1,46 +1,124 @@
 # METADATA
 # title: Decision log masking
 # description: |
-#   Removes secrets from the input of every decision log event before OPA writes
-#   or uploads it. Any object key named like a credential (`token`, `password`,
-#   `authorization`, ...; case-insensitive), at any depth of the decision input,
-#   is erased: `/input/token`, `/input/headers/authorization`,
-#   `/input/subject/attributes/password`, `/input/queries/0/subject/attributes/token`.
+#   Removes secrets from every decision log event before OPA writes or uploads it,
+#   in the decision's input and in its result, at any depth.
+#
+#   A key is a credential when its normalised name (lowercase, without `-`, `_`,
+#   `.` and spaces, so `apiKey`, `API_KEY`, `x-api-key` and `X-Api-Key` are alike)
+#   contains a credential word (`token`, `secret`, `password`, `apikey`,
+#   `authorization`, `cookie`, `jwt`, `session`, ...) or is a short credential
+#   name (`auth`, `creds`, `pwd`, `pin`, ...); its whole value is erased, so
+#   `auth: {...}` and `credentials: {...}` go with everything inside them. A string
+#   value that is itself a credential (`Bearer ...`, `Basic ...`, a JWT, a PEM
+#   private key) is erased under any key. Role names (the keys of `roles`) are
+#   kept: they name permissions, not secrets.
+#
 #   OPA lists the erased paths in the event's `erased` field.
 package system.log
 
 # METADATA
-# description: JSON pointers of the input fields to erase from the decision log event.
-mask contains _pointer(path) if {
-	walk(input.input, [path, _])
-	count(path) > 0
-	is_string(path[count(path) - 1])
-	lower(path[count(path) - 1]) in _secret_keys
+# description: |
+#   JSON pointers of the fields to erase from the decision log event: the
+#   outermost credential on each path (its contents go with it).
+mask contains _pointer(root, path) if {
+	some root in ["input", "result"]
+	walk(input[root], [path, value])
+	_credential(root, path, value)
+	not _inside_a_credential(root, path)
 }
 
-# Field names that hold credentials.
-_secret_keys := {
-	"access_token",
-	"api_key",
+_credential(root, path, _) if _credential_key(root, path)
+
+_credential(_, _, value) if _credential_value(value)
+
+_inside_a_credential(root, path) if {
+	count(path) > 1
+	some i in numbers.range(1, count(path) - 1)
+	_credential_key(root, array.slice(path, 0, i))
+}
+
+_credential_key(root, path) if {
+	key := path[count(path) - 1]
+	is_string(key)
+	not _role_name(root, path)
+	_credential_name(strings.replace_n(_separators, lower(key)))
+}
+
+_separators := {"-": "", "_": "", ".": "", " ": ""}
+
+# One regular expression, compiled once, instead of a loop over the words: the
+# mask walks every key of every logged decision.
+_credential_name(name) if regex.match(_credential_pattern, name)
+
+_credential_pattern := concat("|", [
+	sprintf("^(%s)$", [concat("|", _credential_names)]),
+	concat("|", _credential_words),
+])
+
+# Normalised names that hold credentials when they are the whole key.
+_credential_names := {
+	"auth",
+	"authn",
+	"authcode",
+	"authheader",
+	"authentication",
+	"creds",
+	"dsn",
+	"mfa",
+	"otp",
+	"pass",
+	"pin",
+	"sid",
+	"totp",
+}
+
+# Words that make any key containing them a credential (`accessToken`,
+# `DB_PASSWORD`, `x-api-key`, `Set-Cookie`, `clientSecret`, `sessionId`, ...).
+_credential_words := {
+	"accesskey",
 	"apikey",
 	"authorization",
-	"client_secret",
+	"bearer",
 	"cookie",
-	"id_token",
+	"credential",
+	"encryptionkey",
+	"jwt",
+	"passcode",
+	"passphrase",
+	"passwd",
 	"password",
-	"private_key",
-	"proxy-authorization",
-	"refresh_token",
+	"privatekey",
+	"pwd",
 	"secret",
-	"set-cookie",
+	"session",
+	"signingkey",
 	"token",
-	"x-api-key",
 }
 
-# The JSON pointer of `path` below /input. OPA splits mask paths on "/" without
+# `roles` maps role names to permissions, in a decision and in each bulk query.
+_role_name("input", ["queries", _, "roles", _])
+
+_role_name("input", ["roles", _])
+
+# A string that is a credential whatever its key: an Authorization header value
+# (`Bearer ...`, `Basic ...`, `Negotiate ...`, `Digest k=...`), a JWT, a PEM private key.
+_credential_value(value) if {
+	is_string(value)
+	regex.match(_credential_value_pattern, value)
+}
+
+_credential_value_pattern := concat("|", [
+	`^\s*(?i:bearer|basic|negotiate)\s+\S+\s*$`,
+	`^\s*(?i:digest)\s+\w+=`,
+	`^eyJ[\w-]*\.[\w-]+\.`,
+	`PRIVATE KEY-----`,
+])
+
+# The JSON pointer of `path` below /<root>. OPA splits mask paths on "/" without
 # unescaping, so a key holding "/" cannot be addressed: the object holding it is
 # erased instead (over-masking, never leaking).
-_pointer(path) := concat("/", array.concat(["", "input"], segments)) if {
+_pointer(root, path) := concat("/", array.concat(["", root], segments)) if {
 	segments := [_segment(part) | some part in array.slice(path, 0, _depth(path))]
 }
 
