@@ -22,11 +22,28 @@ package system.log
 #   JSON pointers of the fields to erase from the decision log event: the
 #   outermost credential on each path (its contents go with it).
 mask contains _pointer(root, path) if {
-	some root in ["input", "result"]
+	some root in _addressable_roots
 	walk(input[root], [path, value])
 	_credential(root, path, value)
 	not _inside_a_credential(root, path)
 }
+
+# METADATA
+# description: |
+#   The result of an ad-hoc query (`/v1/query`) is a list of bindings OPA cannot
+#   erase inside (it skips such pointers silently), so it goes whole when it holds
+#   a credential, e.g. `opa.runtime()` and its environment.
+mask contains "/result" if {
+	_ad_hoc_query
+	walk(input.result, [path, value])
+	_credential("result", path, value)
+}
+
+_addressable_roots contains "input"
+
+_addressable_roots contains "result" if not _ad_hoc_query
+
+_ad_hoc_query if is_string(input.query)
 
 _credential(root, path, _) if _credential_key(root, path)
 
@@ -49,15 +66,15 @@ _separators := {"-": "", "_": "", ".": "", " ": ""}
 
 # One regular expression, compiled once, instead of a loop over the words: the
 # mask walks every key of every logged decision.
-_credential_name(name) if regex.match(_credential_pattern, name)
+_credential_name(name) if regex.match(_masked_key_pattern, name)
 
-_credential_pattern := concat("|", [
-	sprintf("^(%s)$", [concat("|", _credential_names)]),
-	concat("|", _credential_words),
+_masked_key_pattern := concat("|", [
+	sprintf("^(%s)$", [concat("|", _masked_names)]),
+	concat("|", _masked_words),
 ])
 
 # Normalised names that hold credentials when they are the whole key.
-_credential_names := {
+_masked_names := {
 	"auth",
 	"authn",
 	"authcode",
@@ -75,7 +92,7 @@ _credential_names := {
 
 # Words that make any key containing them a credential (`accessToken`,
 # `DB_PASSWORD`, `x-api-key`, `Set-Cookie`, `clientSecret`, `sessionId`, ...).
-_credential_words := {
+_masked_words := {
 	"accesskey",
 	"apikey",
 	"authorization",
@@ -105,19 +122,20 @@ _role_name("input", ["roles", _])
 # (`Bearer ...`, `Basic ...`, `Negotiate ...`, `Digest k=...`), a JWT, a PEM private key.
 _credential_value(value) if {
 	is_string(value)
-	regex.match(_credential_value_pattern, value)
+	regex.match(_masked_value_pattern, value)
 }
 
-_credential_value_pattern := concat("|", [
+_masked_value_pattern := concat("|", [
 	`^\s*(?i:bearer|basic|negotiate)\s+\S+\s*$`,
 	`^\s*(?i:digest)\s+\w+=`,
 	`^eyJ[\w-]*\.[\w-]+\.`,
 	`PRIVATE KEY-----`,
 ])
 
-# The JSON pointer of `path` below /<root>. OPA splits mask paths on "/" without
-# unescaping, so a key holding "/" cannot be addressed: the object holding it is
-# erased instead (over-masking, never leaking).
+# The JSON pointer of `path` below /<root>. OPA splits mask paths on "/" and
+# looks each part up URL-path-escaped, so a key holding "/" or any character that
+# escaping changes (space, `%`, `?`, `,`, `;`, non-ASCII, ...) cannot be
+# addressed: the object holding it is erased instead (over-masking, never leaking).
 _pointer(root, path) := concat("/", array.concat(["", root], segments)) if {
 	segments := [_segment(part) | some part in array.slice(path, 0, _depth(path))]
 }
@@ -126,7 +144,7 @@ _depth(path) := min({i | some i, part in path; _unaddressable(part)} | {count(pa
 
 _unaddressable(part) if {
 	is_string(part)
-	contains(part, "/")
+	not regex.match(`^[A-Za-z0-9._~$&+:=@-]*$`, part)
 }
 
 _segment(part) := part if is_string(part)

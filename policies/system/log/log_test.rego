@@ -152,9 +152,35 @@ test_masks_top_level_and_header_credentials if {
 	}
 }
 
+# OPA looks mask path parts up URL-path-escaped: a key that escaping changes
+# cannot be addressed, so the object holding it goes instead.
 test_erases_the_object_holding_a_key_opa_cannot_address if {
-	masks := log.mask with input as _event({"subject": {"attributes": {"a/b": {"secret": "s"}}}})
-	masks == {"/input/subject/attributes"}
+	masks := log.mask with input as _event({
+		"subject": {"attributes": {"a/b": {"secret": "s"}}},
+		"headers": {"api key": "k", "accept": "*/*"},
+		"context": {"password, old": "p"},
+		"profile": {"clé": {"token": "t"}, "name": "n"},
+	})
+	masks == {"/input/subject/attributes", "/input/headers", "/input/context", "/input/profile"}
+}
+
+test_addresses_keys_that_escaping_keeps if {
+	masks := log.mask with input as _event({"headers": {"x-api-key:v2": "k", "user@token": "t"}})
+	masks == {"/input/headers/x-api-key:v2", "/input/headers/user@token"}
+}
+
+# OPA cannot erase inside an ad-hoc query's result (a list of bindings), so the
+# whole result goes: `opa.runtime()` would otherwise log OPA's environment.
+test_erases_an_ad_hoc_query_result_holding_a_credential if {
+	masks := log.mask with input as {
+		"query": "assign(x, opa.runtime())",
+		"result": [{"x": {"env": {"OPA_AUTH_TOKEN": "s", "HOME": "/"}}}],
+	}
+	masks == {"/result"}
+}
+
+test_keeps_an_ad_hoc_query_result_without_credentials if {
+	count(log.mask) == 0 with input as {"query": "assign(x, 1)", "result": [{"x": 1}]}
 }
 
 # Everything the decision log exists for stays: subject type and id (a subject of
