@@ -1,3 +1,5 @@
+import type { ResourceFilter } from './filters/filter.types.js';
+
 /**
  * The shapes of an authorization decision, as described in the project's authorization model.
  * They are the contract between the library, the Rego engine and the application's data.
@@ -107,4 +109,18 @@ export interface Decision {
   decisionId?: string;
   /** The `result` document exactly as OPA returned it, for logging. */
   raw: unknown;
+}
+
+/** What the guard leaves on the request for the handler (`request.authorization`). */
+export interface RequestAuthorization {
+  /** The subject, with the attributes the repository returned. */
+  subject: Subject;
+  roles: RoleCatalogue;
+  bindings: RoleBinding[];
+  /** The resource decided on (point routes). */
+  resource?: ResourceRef;
+  /** OPA's decision (point routes; absent when a fail-open route went through without one). */
+  decision?: Decision;
+  /** The rows the subject may act on (`@AuthorizeList()` routes). */
+  filter?: ResourceFilter;
 }

@@ -1,5 +1,12 @@
-export * from './authorization.decorator.js';
-export * from './authorize.decorator.js';
+export { Authorization } from './request-authorization.decorator.js';
+// The raw `AuthorizeRule` decorator stays internal: it would bypass `Authorize`'s action checks.
+export {
+  Authorize,
+  AuthorizeList,
+  ResourceType,
+  type AuthorizeOptions,
+  type AuthorizeRule,
+} from './authorize.decorator.js';
 export * from './authz.repository.js';
 export type * from './authz.types.js';
 export { buildDecisionInput } from './decision-input.js';

@@ -14,7 +14,6 @@ import {
   type CircuitBreakerPolicy,
   type IPolicy,
 } from 'cockatiel';
-import { UnsupportedResidualError } from './filters/residual-parser.js';
 import { OPA_RESOLVED_OPTIONS } from './opa.constants.js';
 import {
   OpaCircuitOpenError,
@@ -22,6 +21,7 @@ import {
   OpaResponseError,
   OpaTimeoutError,
   OpaUnavailableError,
+  UnsupportedResidualError,
 } from './opa.errors.js';
 import { OpaMessages } from './opa.messages.js';
 import { OPA_OBSERVERS, type BreakerState, type OpaObserver } from './opa-observer.js';

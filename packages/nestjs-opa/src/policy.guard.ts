@@ -17,11 +17,9 @@ import type {
   CheckRequest,
   Decision,
   ResourceRef,
-  RoleBinding,
-  RoleCatalogue,
+  RequestAuthorization,
   Subject,
 } from './authz.types.js';
-import type { ResourceFilter } from './filters/filter.types.js';
 import { DECISION_ID_HEADER, OPA_RESOLVED_OPTIONS } from './opa.constants.js';
 import { OPA_DEFAULTS } from './opa.defaults.js';
 import {
@@ -34,20 +32,6 @@ import type { ResolvedOpaOptions } from './opa-options.js';
 import { DecisionService } from './decision.service.js';
 import { ResourceLoaderRegistry } from './resource-loader.registry.js';
 import { resolveRoutePolicy } from './route-policy.js';
-
-/** What the guard leaves on the request for the handler (`request.authorization`). */
-export interface RequestAuthorization {
-  /** The subject, with the attributes the repository returned. */
-  subject: Subject;
-  roles: RoleCatalogue;
-  bindings: RoleBinding[];
-  /** The resource decided on (point routes). */
-  resource?: ResourceRef;
-  /** OPA's decision (point routes; absent when a fail-open route went through without one). */
-  decision?: Decision;
-  /** The rows the subject may act on (`@AuthorizeList()` routes). */
-  filter?: ResourceFilter;
-}
 
 /**
  * Asks OPA about every request. Allowed: the handler runs. Denied: 403 (404 with

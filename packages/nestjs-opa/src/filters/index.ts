@@ -1,6 +1,5 @@
 export type * from './filter.types.js';
-export { matchesFilter } from './matches-filter.js';
-export { UnsupportedResidualError } from './residual-parser.js';
+export { matchesFilter } from './filter.semantics.js';
 export {
   toSqlFilter,
   type SqlDialect,

@@ -1,5 +1,5 @@
 import type { ResourceFilter } from './filter.types.js';
-import { matchesFilter } from './matches-filter.js';
+import { matchesFilter } from './filter.semantics.js';
 import { toSqlFilter } from './sql-filter.js';
 
 const filter: ResourceFilter = {

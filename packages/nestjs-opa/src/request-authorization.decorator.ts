@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { RequestAuthorization } from './policy.guard.js';
+import type { RequestAuthorization } from './authz.types.js';
 
 /**
  * The guard's work for this request: the subject with its roles and bindings, and the decision
