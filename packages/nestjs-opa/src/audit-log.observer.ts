@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { Injectable, Logger } from '@nestjs/common';
-import type { DecisionEvent, OpaObserver } from './opa-observer.js';
+import type { DecisionEvent, OpaObserver } from './opa-observer.interface.js';
 
 /**
  * The audit line's fields, as own enumerable properties: JSON loggers (`ConsoleLogger` with

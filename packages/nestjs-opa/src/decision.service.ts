@@ -8,7 +8,7 @@ import type {
   Decision,
   DecisionInput,
 } from './authz.types.js';
-import { buildDecisionInput } from './decision-input.js';
+import { buildDecisionInput } from './decision.input.js';
 import { DecisionEngine, type DecisionNote } from './engines/decision-engine.interface.js';
 import { OpaServerEngine, withDecisionId } from './engines/opa-server.engine.js';
 import type { CompileFilterRequest, ResourceFilter } from './filters/filter.types.js';
@@ -18,7 +18,7 @@ import {
   type DecisionEvent,
   type DecisionKind,
   type OpaObserver,
-} from './opa-observer.js';
+} from './opa-observer.interface.js';
 
 /** What one decision is about, as observers and spans see it. */
 interface DecisionTopic {

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { readDecisionId } from './decision-parser.js';
+import { readDecisionId } from './decision.parser.js';
 import { OpaInvalidResponseError, OpaResponseError } from './opa.errors.js';
 import { OpaMessages } from './opa.messages.js';
-import { OpaResilience } from './opa-resilience.js';
+import { OpaResilience } from './opa.resilience.js';
 import { OpaTransport, type OpaHttpRequest } from './transports/opa-transport.interface.js';
 
 /**

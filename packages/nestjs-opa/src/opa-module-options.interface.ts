@@ -1,6 +1,6 @@
 import type { Type } from '@nestjs/common';
 import type { Subject } from './authz.types.js';
-import type { OpaObserver } from './opa-observer.js';
+import type { OpaObserver } from './opa-observer.interface.js';
 import type { AuthzRepository } from './authz.repository.js';
 import type { DecisionEngine } from './engines/decision-engine.interface.js';
 import type { OpaTransport } from './transports/opa-transport.interface.js';

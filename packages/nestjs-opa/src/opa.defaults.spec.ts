@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { OPA_DEFAULTS } from './opa.defaults.js';
-import { resolveOpaOptions } from './opa-options.js';
+import { resolveOpaOptions } from './opa.options.js';
 
 /** `name -> @default text` of each documented field of one interface in the options file. */
 function documentedDefaults(interfaceName: string): Map<string, string> {

@@ -1,19 +1,19 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AuditLogObserver } from './audit-log.observer.js';
-import { DecisionCache } from './decision-cache.js';
+import { DecisionCache } from './decision.cache.js';
 import { DecisionService } from './decision.service.js';
 import { OpaServerEngine } from './engines/opa-server.engine.js';
 import { OpaAdminService } from './opa-admin.service.js';
 import { OpaHttpClient } from './opa-http.client.js';
 import { OPA_MODULE_OPTIONS, OPA_RESOLVED_OPTIONS } from './opa.constants.js';
-import { resolveOpaOptions } from './opa-options.js';
-import { OpaResilience } from './opa-resilience.js';
+import { resolveOpaOptions } from './opa.options.js';
+import { OpaResilience } from './opa.resilience.js';
 import { ConfigurableModuleClass } from './opa.module-definition.js';
 import { OpaService } from './opa.service.js';
 import { PolicyGuard } from './policy.guard.js';
 import { ResourceLoaderRegistry } from './resource-loader.registry.js';
-import { RouteAuditor } from './route-auditor.js';
+import { RouteAuditor } from './route.auditor.js';
 
 /**
  * Puts every route behind OPA. Provides {@link OpaService} and {@link PolicyGuard} (registered

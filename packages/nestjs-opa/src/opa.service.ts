@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { BulkVerdict, CheckManyRequest, CheckRequest, Decision } from './authz.types.js';
 import { DecisionService } from './decision.service.js';
-import { readDecisionId } from './decision-parser.js';
+import { readDecisionId } from './decision.parser.js';
 import type { CompileFilterRequest, ResourceFilter } from './filters/filter.types.js';
 import {
   OpaAdminService,

@@ -13,11 +13,11 @@ import { Authorize, AuthorizeList, ResourceType } from './authorize.decorator.js
 import type { AuthorizationContext, CheckRequest, Decision } from './authz.types.js';
 import { AccessDeniedException, DecisionUnavailableException } from './opa.exceptions.js';
 import { OpaTimeoutError } from './opa.errors.js';
-import { resolveOpaOptions } from './opa-options.js';
+import { resolveOpaOptions } from './opa.options.js';
 import type { DecisionService } from './decision.service.js';
 import { PolicyGuard } from './policy.guard.js';
 import { Public } from './public.decorator.js';
-import type { ResourceLoader } from './resource-loader.js';
+import type { ResourceLoader } from './resource-loader.interface.js';
 import type { ResourceLoaderRegistry } from './resource-loader.registry.js';
 
 @ResourceType('Task')

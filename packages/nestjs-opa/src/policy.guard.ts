@@ -28,10 +28,10 @@ import {
   ResourceNotFoundException,
 } from './opa.exceptions.js';
 import { OpaMessages } from './opa.messages.js';
-import type { ResolvedOpaOptions } from './opa-options.js';
+import type { ResolvedOpaOptions } from './opa.options.js';
 import { DecisionService } from './decision.service.js';
 import { ResourceLoaderRegistry } from './resource-loader.registry.js';
-import { resolveRoutePolicy } from './route-policy.js';
+import { resolveRoutePolicy } from './route.policy.js';
 
 /**
  * Asks OPA about every request. Allowed: the handler runs. Denied: 403 (404 with

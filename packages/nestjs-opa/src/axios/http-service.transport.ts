@@ -6,7 +6,7 @@ import { firstValueFrom } from 'rxjs';
 import { OPA_RESOLVED_OPTIONS } from '../opa.constants.js';
 import { OpaMessages } from '../opa.messages.js';
 import { OpaInvalidResponseError, OpaTimeoutError, OpaUnavailableError } from '../opa.errors.js';
-import type { ResolvedOpaOptions } from '../opa-options.js';
+import type { ResolvedOpaOptions } from '../opa.options.js';
 import type {
   OpaHttpRequest,
   OpaHttpResponse,

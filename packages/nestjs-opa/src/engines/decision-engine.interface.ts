@@ -1,5 +1,5 @@
 import type { CheckManyRequest, Decision, DecisionInput } from '../authz.types.js';
-import type { DecisionSource } from '../opa-observer.js';
+import type { DecisionSource } from '../opa-observer.interface.js';
 import type { ResourceFilter } from '../filters/filter.types.js';
 
 /**

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { CheckManyRequest, Decision, DecisionInput } from '../authz.types.js';
-import { DecisionCache } from '../decision-cache.js';
-import { bulkQueries, subjectInput } from '../decision-input.js';
-import { decisionKey } from '../decision-key.js';
-import { parseBulkDecisions, parseDecision, readDecisionId } from '../decision-parser.js';
+import { DecisionCache } from '../decision.cache.js';
+import { bulkQueries, subjectInput } from '../decision.input.js';
+import { decisionKey } from '../decision.key.js';
+import { parseBulkDecisions, parseDecision, readDecisionId } from '../decision.parser.js';
 import type { ResourceFilter } from '../filters/filter.types.js';
-import { parseResidual } from '../filters/residual-parser.js';
+import { parseResidual } from '../filters/residual.parser.js';
 import { OPA_RESOLVED_OPTIONS } from '../opa.constants.js';
 import { OpaHttpClient, toDataPath } from '../opa-http.client.js';
-import type { ResolvedOpaOptions } from '../opa-options.js';
+import type { ResolvedOpaOptions } from '../opa.options.js';
 import type { BulkDecision, DecisionEngine, DecisionNote } from './decision-engine.interface.js';
 
 /** Bulk chunks in flight at once: parallel enough to be quick, bounded so one page cannot flood OPA. */

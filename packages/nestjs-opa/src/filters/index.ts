@@ -5,4 +5,4 @@ export {
   type SqlDialect,
   type SqlFilterOptions,
   type SqlFragment,
-} from './sql-filter.js';
+} from './sql.adapter.js';

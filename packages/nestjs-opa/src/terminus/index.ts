@@ -1,1 +1,1 @@
-export { OpaHealthIndicator } from './opa.health.js';
+export { OpaHealthIndicator } from './opa-health.indicator.js';

@@ -3,7 +3,7 @@ import { Pool } from 'undici';
 import { OPA_RESOLVED_OPTIONS } from '../opa.constants.js';
 import { OpaMessages } from '../opa.messages.js';
 import { OpaInvalidResponseError, OpaTimeoutError, OpaUnavailableError } from '../opa.errors.js';
-import type { ResolvedOpaOptions } from '../opa-options.js';
+import type { ResolvedOpaOptions } from '../opa.options.js';
 import type { OpaHttpRequest, OpaHttpResponse, OpaTransport } from './opa-transport.interface.js';
 
 /**

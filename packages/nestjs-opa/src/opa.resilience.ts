@@ -24,8 +24,8 @@ import {
   UnsupportedResidualError,
 } from './opa.errors.js';
 import { OpaMessages } from './opa.messages.js';
-import { OPA_OBSERVERS, type BreakerState, type OpaObserver } from './opa-observer.js';
-import type { ResolvedOpaOptions } from './opa-options.js';
+import { OPA_OBSERVERS, type BreakerState, type OpaObserver } from './opa-observer.interface.js';
+import type { ResolvedOpaOptions } from './opa.options.js';
 
 const BREAKER_STATES: Record<CircuitState, BreakerState> = {
   [CircuitState.Closed]: 'closed',

@@ -7,7 +7,7 @@ import type {
   OpaTlsOptions,
   SubjectResolver,
 } from './opa-module-options.interface.js';
-import { defaultSubjectResolver } from './subject-resolver.js';
+import { defaultSubjectResolver } from './subject.resolver.js';
 
 /**
  * The module options with every default applied and checked. The module builds them once and

@@ -1,4 +1,4 @@
-import { resolveOpaOptions } from './opa-options.js';
+import { resolveOpaOptions } from './opa.options.js';
 
 describe('resolveOpaOptions', () => {
   it('applies the defaults', () => {

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import type { Decision, SubjectRef } from './authz.types.js';
-import { subjectPrefix } from './decision-key.js';
+import { subjectPrefix } from './decision.key.js';
 import { OPA_RESOLVED_OPTIONS } from './opa.constants.js';
-import type { ResolvedOpaOptions } from './opa-options.js';
+import type { ResolvedOpaOptions } from './opa.options.js';
 
 /**
  * A bounded LRU of decisions with a TTL, keyed by the whole input (see {@link decisionKey}). Off unless

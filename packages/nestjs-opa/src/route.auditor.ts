@@ -2,7 +2,7 @@ import { Injectable, Logger, RequestMethod, type OnApplicationBootstrap } from '
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { OpaMessages } from './opa.messages.js';
-import { resolveRoutePolicy, type RoutePolicy } from './route-policy.js';
+import { resolveRoutePolicy, type RoutePolicy } from './route.policy.js';
 
 /** A route that has neither `@Authorize()` nor `@Public()`: the guard answers 403 on it. */
 export interface UnprotectedRoute {

@@ -1,5 +1,5 @@
 import { UnsupportedResidualError } from '../opa.errors.js';
-import { parseResidual } from './residual-parser.js';
+import { parseResidual } from './residual.parser.js';
 
 const field = (...path: string[]) => ({
   type: 'ref',

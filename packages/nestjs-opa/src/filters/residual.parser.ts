@@ -43,7 +43,6 @@ const NEGATED: Record<FieldCondition['operator'], FieldCondition['operator']> = 
   nin: 'in',
 };
 
-
 function unsupported(what: string): never {
   throw new UnsupportedResidualError(`Cannot turn the policy's residual into a filter: ${what}`);
 }
