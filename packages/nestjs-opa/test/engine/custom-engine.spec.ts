@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import {
-  OpaModule,
   OpaService,
   type CheckManyRequest,
   type Decision,
@@ -11,6 +9,7 @@ import {
   type OpaObserver,
 } from '../../src/index.js';
 import { carolUpdatesT2, seedFilterRequest, seedSubjects } from '../support/seed.js';
+import { createOpaTesting } from '../support/opa-testing.js';
 
 /**
  * An in-process engine, as the Wasm engine will be: point and bulk decisions only. It permits
@@ -41,18 +40,11 @@ class RecordingObserver implements OpaObserver {
 describe('A decision engine provided with `engine`', () => {
   let opa: OpaService;
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        OpaModule.forRoot({
-          url: process.env.OPA_URL!,
-          engine: OnlyRootEngine,
-          globalGuard: false,
-          auditLog: false,
-          observers: [RecordingObserver],
-        }),
-      ],
-    }).compile();
-    opa = moduleRef.get(OpaService);
+    ({ opa } = await createOpaTesting({
+      engine: OnlyRootEngine,
+      auditLog: false,
+      observers: [RecordingObserver],
+    }));
   });
   beforeEach(() => {
     OnlyRootEngine.inputs = [];

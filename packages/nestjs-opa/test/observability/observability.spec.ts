@@ -1,4 +1,3 @@
-import { Test } from '@nestjs/testing';
 import { trace } from '@opentelemetry/api';
 import {
   BasicTracerProvider,
@@ -6,10 +5,11 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { register } from 'prom-client';
-import { OpaModule, OpaService, type CheckRequest } from '../../src/index.js';
+import { type CheckRequest } from '../../src/index.js';
 import { OpaMetricsObserver } from '../../src/prometheus/index.js';
 import { freePort } from '../../../../scripts/opa-server.mjs';
 import { CapturingLogger } from '../support/capturing-logger.js';
+import { createOpaTesting } from '../support/opa-testing.js';
 
 const spans = new InMemorySpanExporter();
 trace.setGlobalTracerProvider(
@@ -27,20 +27,14 @@ const check: CheckRequest = {
 const logger = new CapturingLogger();
 
 async function create(url: string) {
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      OpaModule.forRoot({
-        url,
-        token: 'super-secret-token',
-        globalGuard: false,
-        cache: { ttl: 60_000 },
-        observers: [OpaMetricsObserver],
-      }),
-    ],
-  })
-    .setLogger(logger)
-    .compile();
-  return moduleRef.get(OpaService);
+  const { opa } = await createOpaTesting({
+    url,
+    token: 'super-secret-token',
+    cache: { ttl: 60_000 },
+    observers: [OpaMetricsObserver],
+    logger,
+  });
+  return opa;
 }
 
 describe('Observability of decisions against OPA', () => {

@@ -1,9 +1,6 @@
-import { Test } from '@nestjs/testing';
 import {
   DecisionCache,
   OpaCircuitOpenError,
-  OpaModule,
-  OpaService,
   OpaTimeoutError,
   type CheckRequest,
   type DecisionEvent,
@@ -11,6 +8,7 @@ import {
   type OpaObserver,
 } from '../../src/index.js';
 import { FaultServer, faults } from '../support/fault-server.js';
+import { createOpaTesting } from '../support/opa-testing.js';
 
 const permitBody = '{"decision_id":"d-1","result":{"permit":true,"allow":true,"deny":false}}';
 const denyBody = '{"result":{"permit":false,"allow":false,"deny":false}}';
@@ -57,18 +55,13 @@ describe('Resilience, coalescing and cache (against a scripted OPA on 127.0.0.1)
   };
 
   async function create(options: Partial<OpaModuleOptions> = {}) {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        OpaModule.forRoot({
-          url,
-          auditLog: false,
-          globalGuard: false,
-          observers: [RecordingObserver],
-          ...options,
-        }),
-      ],
-    }).compile();
-    return { opa: moduleRef.get(OpaService), cache: moduleRef.get(DecisionCache) };
+    const { moduleRef, opa } = await createOpaTesting({
+      url,
+      auditLog: false,
+      observers: [RecordingObserver],
+      ...options,
+    });
+    return { opa, cache: moduleRef.get(DecisionCache) };
   }
 
   it('fails a slow decision at the deadline, not later', async () => {
