@@ -24,15 +24,13 @@ describeOnEachDatabase('the seed data is the contract', (freshDatabase) => {
   });
 
   it('a reseed puts back exactly the contract tasks', async () => {
-    await t.dataSource
-      .getRepository(Task)
-      .insert({
-        id: 't-extra',
-        title: 'x',
-        status: 'open',
-        createdBy: 'ci-bot',
-        createdByType: 'token',
-      });
+    await t.dataSource.getRepository(Task).insert({
+      id: 't-extra',
+      title: 'x',
+      status: 'open',
+      createdBy: 'ci-bot',
+      createdByType: 'token',
+    });
     await t.reseed();
     expect(await rows(t)).toEqual(TASKS);
   });
