@@ -33,6 +33,12 @@ export class OpaTimeoutError extends OpaUnavailableError {}
 /** OPA has been failing: the circuit breaker answers at once without calling it. */
 export class OpaCircuitOpenError extends OpaUnavailableError {}
 
+/**
+ * Too many decisions at once: every slot is busy and the queue is full, or the decision waited
+ * its share of the deadline for a slot. OPA was not called, and the breaker does not count it.
+ */
+export class OpaOverloadedError extends OpaUnavailableError {}
+
 /** OPA answered with a non-2xx status. */
 export class OpaResponseError extends OpaError {
   declare readonly status: number;
