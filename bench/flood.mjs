@@ -33,7 +33,7 @@ if (process.argv[2] === '--serve') {
       DATA_DIR: join(scratch, 'data'),
       JWT_KEYS_DIR: join(scratch, 'keys'),
     }),
-    { logger: false },
+    { logger: process.env.FLOOD_LOG ? ['error', 'warn'] : false },
   );
   await app.listen(0, '127.0.0.1');
   process.send({ port: app.getHttpServer().address().port });
