@@ -129,7 +129,7 @@ function get(url, token, agent) {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode, ms: performance.now() - started }));
     });
-    req.setTimeout(5000, () => req.destroy(new Error('probe timed out')));
+    req.setTimeout(10_000, () => req.destroy(new Error('probe timed out')));
     req.on('error', () => resolve({ status: 0, ms: performance.now() - started }));
     req.end();
   });

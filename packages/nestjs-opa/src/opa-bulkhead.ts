@@ -46,7 +46,8 @@ export class OpaBulkhead {
         signal?.removeEventListener('abort', onAbort);
         reject(error);
       };
-      const onAbort = () => leave(new OpaOverloadedError(OpaMessages.queueTimedOut(this.maxWaitMs)));
+      const onAbort = () =>
+        leave(new OpaOverloadedError(OpaMessages.queueTimedOut(this.maxWaitMs)));
       const timer = setTimeout(onAbort, this.maxWaitMs);
       const waiter: Waiter = {
         grant: () => {

@@ -22,7 +22,8 @@ export interface OpaModuleOptions {
   policyPackage?: string;
   /**
    * Deadline of one decision, in milliseconds, retries included, from sending to the last byte of
-   * the answer. Past it the decision fails (503 in the guard), like Envoy's ext_authz timeout.
+   * the answer. Past it the decision fails (503 in the guard), like Envoy's ext_authz timeout. A
+   * wait for a free slot ({@link OpaModuleOptions.bulkhead}) comes before, at most half as long.
    * @default 500
    */
   timeout?: number;
@@ -42,13 +43,12 @@ export interface OpaModuleOptions {
    * @default { threshold: 0.5, duration: 10000, minimumRps: 0.5, halfOpenAfter: 1000 }
    */
   circuitBreaker?:
-    | false
-    | { threshold?: number; duration?: number; minimumRps?: number; halfOpenAfter?: number };
+    false | { threshold?: number; duration?: number; minimumRps?: number; halfOpenAfter?: number };
   /**
    * Bound on decisions in flight to OPA: `maxConcurrent` at once, `maxQueued` more waiting in
-   * arrival order, each for at most half of `timeout` (so a call sent always has the other half).
-   * Past either bound a decision fails at once with {@link OpaOverloadedError} (503), so overload
-   * costs every caller the same short wait instead of timing out calls already sent. Keep
+   * arrival order, each for at most half of `timeout` (the call's own deadline starts when it is
+   * sent). Past either bound a decision fails with {@link OpaOverloadedError} (503) without calling
+   * OPA, so overload costs every caller the same short wait instead of timing out calls sent. Keep
    * `maxConcurrent` at or below `connections`, or calls wait in the pool with their deadline
    * running. `false` turns it off.
    * @default { maxConcurrent: connections (16), maxQueued: 256 }

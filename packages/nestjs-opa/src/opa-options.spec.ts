@@ -43,9 +43,11 @@ describe('resolveResilience', () => {
       maxConcurrent: 4,
       maxQueued: 0,
     });
-    expect(
-      resolveResilience({ circuitBreaker: false, bulkhead: false, retry: false }),
-    ).toEqual({ retry: false, circuitBreaker: false, bulkhead: false });
+    expect(resolveResilience({ circuitBreaker: false, bulkhead: false, retry: false })).toEqual({
+      retry: false,
+      circuitBreaker: false,
+      bulkhead: false,
+    });
   });
 
   it.each([

@@ -84,7 +84,9 @@ export function resolveResilience(options: OpaModuleOptions): ResilienceSettings
   if (circuitBreaker) {
     const { threshold, duration, minimumRps, halfOpenAfter } = circuitBreaker;
     if (!(threshold > 0 && threshold < 1)) {
-      throw new TypeError('OpaModule: circuitBreaker.threshold must be between 0 and 1 (exclusive)');
+      throw new TypeError(
+        'OpaModule: circuitBreaker.threshold must be between 0 and 1 (exclusive)',
+      );
     }
     if (!(duration > 0 && minimumRps > 0 && halfOpenAfter >= 0)) {
       throw new TypeError(

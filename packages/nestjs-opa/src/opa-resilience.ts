@@ -8,7 +8,6 @@ import {
   TimeoutStrategy,
   circuitBreaker,
   handleWhen,
-  noop,
   retry,
   timeout,
   wrap,
@@ -49,22 +48,22 @@ function isConnectionFailure(error: Error): boolean {
  */
 function isOutage(error: Error): boolean {
   if (error instanceof OpaResponseError) return error.status >= 500;
-  if (error instanceof OpaOverloadedError || error instanceof UnsupportedResidualError) return false;
+  if (error instanceof OpaOverloadedError || error instanceof UnsupportedResidualError)
+    return false;
   return error instanceof OpaError;
 }
 
 /**
- * Wraps every decision call: a deadline over the whole call, a bulkhead that bounds the calls in
- * flight (waiting at most half the deadline for a slot), a sampling circuit breaker that fails
- * fast while OPA is failing (probing it half-open), and jittered retries of connection failures
- * inside the deadline. Built on cockatiel.
+ * Wraps every decision call: a bulkhead that bounds the calls in flight (a decision waits at most
+ * half its deadline for a slot), then a deadline over the call, a sampling circuit breaker that
+ * fails fast while OPA is failing (probing it half-open), and jittered retries of connection
+ * failures inside the deadline. Built on cockatiel.
  *
- * The breaker sits inside the bulkhead, so it only judges calls that were sent: time spent
- * waiting for a slot, or a full queue, says nothing about OPA and never opens it.
+ * The deadline and the breaker start once the call has a slot, so they only judge calls that were
+ * sent: time spent waiting for a slot, or a full queue, says nothing about OPA and never opens it.
  */
 @Injectable()
 export class OpaResilience {
-  private readonly deadlinePolicy: IPolicy;
   private readonly policy: IPolicy;
   private readonly deadline: number;
   private readonly url: string;
@@ -83,15 +82,13 @@ export class OpaResilience {
     // nothing left to cancel, and aborting its signal anyway (cockatiel's default) builds a
     // DOMException and fires the transport's listeners on every decision, about a third of the
     // client's CPU time per check (found with bench/run.mjs --profile, node --cpu-prof).
-    this.deadlinePolicy = timeout(this.deadline, {
-      strategy: TimeoutStrategy.Aggressive,
-      abortOnReturn: false,
-    });
+    const policies: IPolicy[] = [
+      timeout(this.deadline, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }),
+    ];
     if (settings.bulkhead) {
       const { maxConcurrent, maxQueued } = settings.bulkhead;
       this.bulkhead = new OpaBulkhead(maxConcurrent, maxQueued, this.deadline / 2);
     }
-    const policies: IPolicy[] = [];
     if (settings.circuitBreaker) {
       const { halfOpenAfter, ...sampling } = settings.circuitBreaker;
       const breaker = circuitBreaker(handleWhen(isOutage), {
@@ -113,7 +110,7 @@ export class OpaResilience {
         }),
       );
     }
-    this.policy = policies.length > 0 ? wrap(...policies) : noop;
+    this.policy = wrap(...policies);
   }
 
   /** The breaker's state, for health and metrics. */
@@ -123,15 +120,9 @@ export class OpaResilience {
 
   /** Runs one OPA call under the policies; `signal` aborts it when the deadline passes. */
   async execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const release = await this.bulkhead?.acquire();
     try {
-      return await this.deadlinePolicy.execute(async ({ signal }) => {
-        const release = await this.bulkhead?.acquire(signal);
-        try {
-          return await this.policy.execute(({ signal: inner }) => call(inner), signal);
-        } finally {
-          release?.();
-        }
-      });
+      return await this.policy.execute(({ signal }) => call(signal));
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
         throw new OpaCircuitOpenError(OpaMessages.circuitOpen(this.url), { cause: error });
@@ -140,6 +131,8 @@ export class OpaResilience {
         throw new OpaTimeoutError(OpaMessages.timedOut(this.url, this.deadline), { cause: error });
       }
       throw error;
+    } finally {
+      release?.();
     }
   }
 }
