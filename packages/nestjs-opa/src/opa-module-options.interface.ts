@@ -39,7 +39,8 @@ export interface OpaModuleOptions {
    * open it answers at once (503) without calling OPA, and probes OPA again after `halfOpenAfter`
    * ms. Failures are connection errors, 5xx, garbage and timeouts of calls actually sent; a
    * decision that waited for a slot ({@link OpaModuleOptions.bulkhead}) or found none is not one,
-   * nor is a 4xx. `false` turns it off.
+   * nor a 4xx, nor a timeout noticed more than half the deadline late (this process's event loop
+   * stalled, so OPA's answer may have been waiting unread). `false` turns it off.
    * @default { threshold: 0.5, duration: 10000, minimumRps: 0.5, halfOpenAfter: 1000 }
    */
   circuitBreaker?:

@@ -121,8 +121,9 @@ export class OpaResilience {
   /** Runs one OPA call under the policies; `signal` aborts it when the deadline passes. */
   async execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const release = await this.bulkhead?.acquire();
+    const started = performance.now();
     try {
-      return await this.policy.execute(({ signal }) => call(signal));
+      return await this.policy.execute(({ signal }) => this.judge(call(signal), started));
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
         throw new OpaCircuitOpenError(OpaMessages.circuitOpen(this.url), { cause: error });
@@ -133,6 +134,23 @@ export class OpaResilience {
       throw error;
     } finally {
       release?.();
+    }
+  }
+
+  /**
+   * A timeout noticed well after the deadline means this process's event loop was stalled: an
+   * answer may have been waiting unread. That is our own overload, not OPA's, so the breaker is
+   * handed an {@link OpaOverloadedError}, which it does not count (the caller still times out).
+   */
+  private async judge<T>(pending: Promise<T>, started: number): Promise<T> {
+    try {
+      return await pending;
+    } catch (error) {
+      const late = performance.now() - started - this.deadline;
+      if (error instanceof OpaTimeoutError && late > this.deadline / 2) {
+        throw new OpaOverloadedError(OpaMessages.stalled(Math.round(late)), { cause: error });
+      }
+      throw error;
     }
   }
 }

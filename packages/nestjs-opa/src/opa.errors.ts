@@ -34,8 +34,9 @@ export class OpaTimeoutError extends OpaUnavailableError {}
 export class OpaCircuitOpenError extends OpaUnavailableError {}
 
 /**
- * Too many decisions at once: every slot is busy and the queue is full, or the decision waited
- * its share of the deadline for a slot. OPA was not called, and the breaker does not count it.
+ * The client, not OPA, is overloaded: every slot is busy and the queue is full, or the decision
+ * waited its share of the deadline for a slot (OPA was not called), or this process's event loop
+ * stalled past the deadline. The circuit breaker never counts it as OPA failing.
  */
 export class OpaOverloadedError extends OpaUnavailableError {}
 

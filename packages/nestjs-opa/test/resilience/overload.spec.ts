@@ -6,6 +6,7 @@ import {
   OpaModule,
   OpaOverloadedError,
   OpaService,
+  OpaTimeoutError,
   OpaUnavailableError,
   type CheckRequest,
   type DecisionEvent,
@@ -147,6 +148,29 @@ describe('Overload: a busy OPA is not a failing OPA (against a scripted OPA on 1
     await expect(opa.check(request_(9))).rejects.toMatchObject({ status: 500 });
     expect(RecordingObserver.states).toEqual(['open']);
   });
+
+  it('does not blame OPA for a timeout noticed late because this process stalled', async () => {
+    server.handler = () => undefined; // OPA never answers: every decision times out
+    const opa = await create({
+      timeout: 1000,
+      circuitBreaker: { threshold: 0.5, duration: 10_000, minimumRps: 0.5, halfOpenAfter: 10_000 },
+    });
+    const stalled = Array.from({ length: 6 }, (_, n) => opa.check(request_(n)).catch((e) => e));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // sent, waiting for OPA
+    // Blocked past the deadline by more than half of it: the timers fire about 1 s late.
+    const until = performance.now() + 2000;
+    while (performance.now() < until); // the event loop is blocked past every deadline
+    for (const error of await Promise.all(stalled))
+      expect(error).toBeInstanceOf(OpaUnavailableError);
+    expect(RecordingObserver.states).toEqual([]);
+
+    // The same timeouts noticed on time are OPA's: six of six failed, and the breaker opens.
+    for (const error of await Promise.all(
+      Array.from({ length: 6 }, (_, n) => opa.check(request_(n + 6)).catch((e) => e)),
+    ))
+      expect(error).toBeInstanceOf(OpaTimeoutError);
+    expect(RecordingObserver.states).toEqual(['open']);
+  }, 15_000);
 
   it('rejects at once with OpaOverloadedError when every slot and queue place is taken', async () => {
     busy(200);
