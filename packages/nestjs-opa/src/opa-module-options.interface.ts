@@ -23,7 +23,7 @@ export interface OpaModuleOptions {
   /**
    * Deadline of one decision, in milliseconds, retries included, from sending to the last byte of
    * the answer. Past it the decision fails (503 in the guard), like Envoy's ext_authz timeout. A
-   * wait for a free slot ({@link OpaModuleOptions.bulkhead}) comes before, at most half as long.
+   * wait for a free slot ({@link OpaModuleOptions.bulkhead}) counts, and takes at most half of it.
    * @default 500
    */
   timeout?: number;
@@ -47,8 +47,8 @@ export interface OpaModuleOptions {
     false | { threshold?: number; duration?: number; minimumRps?: number; halfOpenAfter?: number };
   /**
    * Bound on decisions in flight to OPA: `maxConcurrent` at once, `maxQueued` more waiting in
-   * arrival order, each for at most half of `timeout` (the call's own deadline starts when it is
-   * sent). Past either bound a decision fails with {@link OpaOverloadedError} (503) without calling
+   * arrival order, each for at most half of `timeout` (so a call sent has at least the other
+   * half). Past either bound a decision fails with {@link OpaOverloadedError} (503) without calling
    * OPA, so overload costs every caller the same short wait instead of timing out calls sent. Keep
    * `maxConcurrent` at or below `connections`, or calls wait in the pool with their deadline
    * running. `false` turns it off.

@@ -8,6 +8,7 @@ import {
   TimeoutStrategy,
   circuitBreaker,
   handleWhen,
+  noop,
   retry,
   timeout,
   wrap,
@@ -54,16 +55,17 @@ function isOutage(error: Error): boolean {
 }
 
 /**
- * Wraps every decision call: a bulkhead that bounds the calls in flight (a decision waits at most
- * half its deadline for a slot), then a deadline over the call, a sampling circuit breaker that
- * fails fast while OPA is failing (probing it half-open), and jittered retries of connection
- * failures inside the deadline. Built on cockatiel.
+ * Wraps every decision call: a deadline over the whole call, a bulkhead that bounds the calls in
+ * flight (a decision waits at most half its deadline for a slot, so a call sent always has the
+ * other half), a sampling circuit breaker that fails fast while OPA is failing (probing it
+ * half-open), and jittered retries of connection failures inside the deadline. Built on cockatiel.
  *
- * The deadline and the breaker start once the call has a slot, so they only judge calls that were
- * sent: time spent waiting for a slot, or a full queue, says nothing about OPA and never opens it.
+ * The breaker sits inside the bulkhead, so it only judges calls that were sent: time spent
+ * waiting for a slot, or a full queue, says nothing about OPA and never opens it.
  */
 @Injectable()
 export class OpaResilience {
+  private readonly deadlinePolicy: IPolicy;
   private readonly policy: IPolicy;
   private readonly deadline: number;
   private readonly url: string;
@@ -82,9 +84,11 @@ export class OpaResilience {
     // nothing left to cancel, and aborting its signal anyway (cockatiel's default) builds a
     // DOMException and fires the transport's listeners on every decision, about a third of the
     // client's CPU time per check (found with bench/run.mjs --profile, node --cpu-prof).
-    const policies: IPolicy[] = [
-      timeout(this.deadline, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }),
-    ];
+    this.deadlinePolicy = timeout(this.deadline, {
+      strategy: TimeoutStrategy.Aggressive,
+      abortOnReturn: false,
+    });
+    const policies: IPolicy[] = [];
     if (settings.bulkhead) {
       const { maxConcurrent, maxQueued } = settings.bulkhead;
       this.bulkhead = new OpaBulkhead(maxConcurrent, maxQueued, this.deadline / 2);
@@ -110,7 +114,7 @@ export class OpaResilience {
         }),
       );
     }
-    this.policy = wrap(...policies);
+    this.policy = policies.length > 0 ? wrap(...policies) : noop;
   }
 
   /** The breaker's state, for health and metrics. */
@@ -120,10 +124,19 @@ export class OpaResilience {
 
   /** Runs one OPA call under the policies; `signal` aborts it when the deadline passes. */
   async execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const release = await this.bulkhead?.acquire();
     const started = performance.now();
     try {
-      return await this.policy.execute(({ signal }) => this.judge(call(signal), started));
+      return await this.deadlinePolicy.execute(async ({ signal }) => {
+        const release = await this.bulkhead?.acquire(signal);
+        try {
+          return await this.policy.execute(
+            ({ signal: inner }) => this.judge(call(inner), started),
+            signal,
+          );
+        } finally {
+          release?.();
+        }
+      });
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
         throw new OpaCircuitOpenError(OpaMessages.circuitOpen(this.url), { cause: error });
@@ -132,8 +145,6 @@ export class OpaResilience {
         throw new OpaTimeoutError(OpaMessages.timedOut(this.url, this.deadline), { cause: error });
       }
       throw error;
-    } finally {
-      release?.();
     }
   }
 
