@@ -41,7 +41,7 @@ export interface OpaModuleOptions {
    * decision that waited for a slot ({@link OpaModuleOptions.bulkhead}) or found none is not one,
    * nor a 4xx, nor a timeout noticed more than half the deadline late (this process's event loop
    * stalled, so OPA's answer may have been waiting unread). `false` turns it off.
-   * @default { threshold: 0.5, duration: 10000, minimumRps: 0.5, halfOpenAfter: 1000 }
+   * @default { threshold: 0.5, duration: 1000, minimumRps: 5, halfOpenAfter: 1000 }
    */
   circuitBreaker?:
     false | { threshold?: number; duration?: number; minimumRps?: number; halfOpenAfter?: number };

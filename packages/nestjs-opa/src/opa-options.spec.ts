@@ -33,7 +33,7 @@ describe('resolveResilience', () => {
   it('samples failure rates and bounds decisions in flight by default', () => {
     expect(resolveResilience({})).toEqual({
       retry: { maxAttempts: 2, initialDelay: 10, maxDelay: 100 },
-      circuitBreaker: { threshold: 0.5, duration: 10_000, minimumRps: 0.5, halfOpenAfter: 1000 },
+      circuitBreaker: { threshold: 0.5, duration: 1000, minimumRps: 5, halfOpenAfter: 1000 },
       bulkhead: { maxConcurrent: 16, maxQueued: 256 },
     });
   });

@@ -13,13 +13,13 @@ export const DEFAULT_BULK_CHUNK_SIZE = 200;
 /** Rule partially evaluated for list filters; it must have no default (see policies/README.md). */
 export const DEFAULT_FILTER_RULE = 'include';
 /**
- * The circuit breaker opens when more than half of the decisions of the last 10 s failed, once
- * there were at least 5 of them (0.5 per second), and probes OPA again after 1 s.
+ * The circuit breaker opens when more than half of the calls sent in the last second failed, once
+ * there were at least 5 of them, and probes OPA again after 1 s.
  */
 export const DEFAULT_CIRCUIT_BREAKER = {
   threshold: 0.5,
-  duration: 10_000,
-  minimumRps: 0.5,
+  duration: 1000,
+  minimumRps: 5,
   halfOpenAfter: 1000,
 } as const;
 export const DEFAULT_RETRY = { maxAttempts: 2, initialDelay: 10, maxDelay: 100 } as const;
