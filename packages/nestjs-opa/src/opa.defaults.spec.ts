@@ -18,8 +18,14 @@ function documentedDefaults(interfaceName: string): Map<string, string> {
   return defaults;
 }
 
-/** The JSDoc text of a value: `'authz'`, `500`, `{ a: 1, b: 2 }`. */
+/** A default that is another option's value, written as that option's name. */
+class OptionRef {
+  constructor(readonly name: string) {}
+}
+
+/** The JSDoc text of a value: `'authz'`, `500`, `{ a: 1, b: 2 }`, `connections`. */
 function asJsDoc(value: unknown): string {
+  if (value instanceof OptionRef) return value.name;
   if (typeof value === 'string') return `'${value}'`;
   if (typeof value === 'object' && value !== null)
     return `{ ${Object.entries(value)
@@ -28,9 +34,13 @@ function asJsDoc(value: unknown): string {
   return String(value);
 }
 
+// `maxConcurrent` follows `connections` unless set.
+const bulkhead = { maxConcurrent: new OptionRef('connections'), ...OPA_DEFAULTS.bulkhead };
+
 describe('OPA_DEFAULTS', () => {
   it.each([
-    ['OpaModuleOptions', OPA_DEFAULTS],
+    ['OpaModuleOptions', { ...OPA_DEFAULTS, bulkhead }],
+    ['OpaBulkheadOptions', bulkhead],
     ['OpaRetryOptions', OPA_DEFAULTS.retry],
     ['OpaCircuitBreakerOptions', OPA_DEFAULTS.circuitBreaker],
     ['DecisionCacheOptions', OPA_DEFAULTS.cacheEntry],
@@ -38,18 +48,22 @@ describe('OPA_DEFAULTS', () => {
     const documented = documentedDefaults(name);
     expect(documented.size).toBeGreaterThan(1);
     for (const [field, text] of documented) {
-      // `1048576 (1 MiB)`: the number is what counts, the rest explains it.
-      expect(`${field} = ${text.replace(/ \(.*\)$/, '')}`).toBe(
+      // `1048576 (1 MiB)`, `connections (16)`: the value is what counts, the rest explains it.
+      expect(`${field} = ${text.replace(/ \([^)]*\)/g, '')}`).toBe(
         `${field} = ${asJsDoc((defaults as Record<string, unknown>)[field])}`,
       );
     }
   });
 
   it('is what resolveOpaOptions applies when nothing is set', () => {
-    const { cacheEntry, idParam, url, ...applied } = OPA_DEFAULTS;
+    const { cacheEntry, idParam, url, bulkhead: queue, ...applied } = OPA_DEFAULTS;
     expect(cacheEntry.max).toBe(10_000);
     expect(idParam).toBe('id');
-    expect(resolveOpaOptions({})).toMatchObject({ ...applied, url });
+    expect(resolveOpaOptions({})).toMatchObject({
+      ...applied,
+      url,
+      bulkhead: { ...queue, maxConcurrent: OPA_DEFAULTS.connections },
+    });
     expect(resolveOpaOptions({ cache: {} }).cache).toEqual(cacheEntry);
     expect(resolveOpaOptions({ retry: { maxAttempts: 5, maxDelay: undefined } }).retry).toEqual({
       ...OPA_DEFAULTS.retry,

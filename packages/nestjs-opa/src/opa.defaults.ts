@@ -7,7 +7,10 @@ export const OPA_DEFAULTS = {
   policyPackage: 'authz',
   timeout: 500,
   retry: { maxAttempts: 2, initialDelay: 10, maxDelay: 100 },
-  circuitBreaker: { consecutiveFailures: 5, halfOpenAfter: 1000 },
+  /** More than half of at least 5 calls a second failed in the last second; probe after 1 s. */
+  circuitBreaker: { threshold: 0.5, duration: 1000, minimumRps: 5, halfOpenAfter: 1000 },
+  /** `maxConcurrent` defaults to `connections`: more would wait in the pool, deadline running. */
+  bulkhead: { maxQueued: 256 },
   coalesce: true,
   cache: false,
   /** Applied to each field of `cache` when it is set. */

@@ -1,6 +1,7 @@
 import { OPA_DEFAULTS } from './opa.defaults.js';
 import type {
   DecisionCacheOptions,
+  OpaBulkheadOptions,
   OpaCircuitBreakerOptions,
   OpaModuleOptions,
   OpaRetryOptions,
@@ -22,6 +23,7 @@ export interface ResolvedOpaOptions {
   headers: Record<string, string>;
   retry: false | Required<OpaRetryOptions>;
   circuitBreaker: false | Required<OpaCircuitBreakerOptions>;
+  bulkhead: false | Required<OpaBulkheadOptions>;
   coalesce: boolean;
   cache: false | Required<DecisionCacheOptions>;
   auditLog: boolean;
@@ -59,17 +61,7 @@ export function resolveOpaOptions(options: OpaModuleOptions): ResolvedOpaOptions
     policyPackage,
     timeout,
     headers,
-    retry:
-      options.retry === false
-        ? false
-        : withDefaults<OpaRetryOptions>(OPA_DEFAULTS.retry, options.retry),
-    circuitBreaker:
-      options.circuitBreaker === false
-        ? false
-        : withDefaults<OpaCircuitBreakerOptions>(
-            OPA_DEFAULTS.circuitBreaker,
-            options.circuitBreaker,
-          ),
+    ...resolveResilience(options),
     coalesce: options.coalesce ?? OPA_DEFAULTS.coalesce,
     cache: options.cache
       ? withDefaults<DecisionCacheOptions>(OPA_DEFAULTS.cacheEntry, options.cache)
@@ -84,6 +76,61 @@ export function resolveOpaOptions(options: OpaModuleOptions): ResolvedOpaOptions
     bulkChunkSize: options.bulkChunkSize ?? OPA_DEFAULTS.bulkChunkSize,
     filterRule: options.filterRule ?? OPA_DEFAULTS.filterRule,
   };
+}
+
+/** Retry, circuit breaker and bulkhead settings with defaults applied; `false` when turned off. */
+export type ResilienceSettings = Pick<ResolvedOpaOptions, 'retry' | 'circuitBreaker' | 'bulkhead'>;
+
+/** Applies the resilience defaults and checks them (part of {@link resolveOpaOptions}). */
+export function resolveResilience(options: OpaModuleOptions): ResilienceSettings {
+  const breaker = options.circuitBreaker;
+  if (breaker && 'consecutiveFailures' in breaker) {
+    throw new TypeError(
+      'OpaModule: circuitBreaker.consecutiveFailures is gone; the breaker samples failure rates: ' +
+        '{ threshold, duration, minimumRps, halfOpenAfter }',
+    );
+  }
+  const circuitBreaker =
+    breaker === false
+      ? false
+      : withDefaults<OpaCircuitBreakerOptions>(OPA_DEFAULTS.circuitBreaker, breaker);
+  if (circuitBreaker) {
+    const { threshold, duration, minimumRps, halfOpenAfter } = circuitBreaker;
+    if (!(threshold > 0 && threshold < 1)) {
+      throw new TypeError(
+        'OpaModule: circuitBreaker.threshold must be between 0 and 1 (exclusive)',
+      );
+    }
+    if (!(duration > 0 && minimumRps > 0 && halfOpenAfter >= 0)) {
+      throw new TypeError(
+        'OpaModule: circuitBreaker.duration and minimumRps must be positive, halfOpenAfter not negative',
+      );
+    }
+  }
+  const bulkhead =
+    options.bulkhead === false
+      ? false
+      : withDefaults<OpaBulkheadOptions>(
+          {
+            maxConcurrent: options.connections ?? OPA_DEFAULTS.connections,
+            ...OPA_DEFAULTS.bulkhead,
+          },
+          options.bulkhead,
+        );
+  if (
+    bulkhead &&
+    (!(Number.isInteger(bulkhead.maxConcurrent) && bulkhead.maxConcurrent > 0) ||
+      !(Number.isInteger(bulkhead.maxQueued) && bulkhead.maxQueued >= 0))
+  ) {
+    throw new TypeError(
+      'OpaModule: bulkhead.maxConcurrent must be a positive integer, maxQueued a whole number',
+    );
+  }
+  const retry =
+    options.retry === false
+      ? false
+      : withDefaults<OpaRetryOptions>(OPA_DEFAULTS.retry, options.retry);
+  return { retry, circuitBreaker, bulkhead };
 }
 
 /** The defaults overridden by the fields that are set (an `undefined` field keeps its default). */
