@@ -6,37 +6,16 @@ import {
   OpaOverloadedError,
   OpaTimeoutError,
   OpaUnavailableError,
-  type CheckRequest,
-  type DecisionEvent,
   type OpaModuleOptions,
-  type OpaObserver,
 } from '../../src/index.js';
 import { FaultServer, faults } from '../support/fault-server.js';
 import { FixturesModule, InMemoryAuthzRepository } from '../support/fixtures.js';
 import { createApp } from '../support/guard-scenario.js';
 import { createOpaTesting } from '../support/opa-testing.js';
-
-const permitBody = '{"decision_id":"d-1","result":{"permit":true,"allow":true,"deny":false}}';
+import { permitBody, readTask, RecordingObserver } from '../support/recording-observer.js';
 
 /** Distinct decisions, so none is shared by coalescing. */
-const request_ = (n: number, id = 'flooder'): CheckRequest => ({
-  subject: { type: 'user', id },
-  action: 'task:read',
-  resource: { type: 'Task', id: `t-${n}` },
-  roles: {},
-  bindings: [],
-});
-
-class RecordingObserver implements OpaObserver {
-  static events: DecisionEvent[] = [];
-  static states: string[] = [];
-  onDecision(event: DecisionEvent) {
-    RecordingObserver.events.push(event);
-  }
-  onBreakerStateChange(state: string) {
-    RecordingObserver.states.push(state);
-  }
-}
+const request_ = (n: number, id = 'flooder') => readTask(id, `t-${n}`);
 
 /** Settles every promise, timing each: what a flood of callers sees. */
 async function timed<T>(calls: Array<() => Promise<T>>) {

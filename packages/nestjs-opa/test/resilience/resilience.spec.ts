@@ -2,35 +2,15 @@ import {
   DecisionCache,
   OpaCircuitOpenError,
   OpaTimeoutError,
-  type CheckRequest,
-  type DecisionEvent,
   type OpaModuleOptions,
-  type OpaObserver,
 } from '../../src/index.js';
 import { FaultServer, faults } from '../support/fault-server.js';
 import { createOpaTesting } from '../support/opa-testing.js';
+import { permitBody, readTask, RecordingObserver } from '../support/recording-observer.js';
 
-const permitBody = '{"decision_id":"d-1","result":{"permit":true,"allow":true,"deny":false}}';
 const denyBody = '{"result":{"permit":false,"allow":false,"deny":false}}';
 
-const request = (id = 'alice', resourceId = 't-1'): CheckRequest => ({
-  subject: { type: 'user', id },
-  action: 'task:read',
-  resource: { type: 'Task', id: resourceId },
-  roles: {},
-  bindings: [],
-});
-
-class RecordingObserver implements OpaObserver {
-  static events: DecisionEvent[] = [];
-  static states: string[] = [];
-  onDecision(event: DecisionEvent) {
-    RecordingObserver.events.push(event);
-  }
-  onBreakerStateChange(state: string) {
-    RecordingObserver.states.push(state);
-  }
-}
+const request = (id = 'alice', resourceId = 't-1') => readTask(id, resourceId);
 
 describe('Resilience, coalescing and cache (against a scripted OPA on 127.0.0.1)', () => {
   const server = new FaultServer();
