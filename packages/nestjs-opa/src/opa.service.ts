@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type {
@@ -43,6 +44,8 @@ export interface BulkVerdict {
   action: string;
   resource: ResourceRef;
   permit: boolean;
+  /** The decision id of the bulk call that answered this item, when OPA logs decisions. */
+  decisionId?: string;
 }
 
 /** One JSON Patch operation for {@link OpaService.patchData}. */
@@ -151,6 +154,7 @@ export class OpaService {
       this.emit(() => ({
         ...event('error', shared ? 'coalesced' : 'opa'),
         errorKind: errorKind(error),
+        ...(error instanceof OpaError && error.decisionId ? { decisionId: error.decisionId } : {}),
       }));
       throw error;
     }
@@ -173,10 +177,10 @@ export class OpaService {
             path: this.decisionPath,
             body: `{"input":${serialized}}`,
           });
-          const decision = parseDecision(response);
+          const decision = withDecisionId(parseDecision(response));
           span.setAttributes({
             'authz.outcome': decision.permit ? 'permit' : 'deny',
-            ...(decision.decisionId ? { 'authz.decision_id': decision.decisionId } : {}),
+            'authz.decision_id': decision.decisionId,
           });
           // Invalidated while in flight: the answer may predate the change, so do not keep it.
           if (key !== undefined && this.cache.generation === generation)
@@ -237,7 +241,7 @@ export class OpaService {
     for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
 
     const subjectDocument = subjectInput(subject);
-    const permits: boolean[][] = [];
+    const permits: Array<{ permit: boolean; decisionId?: string }[]> = [];
     // A few chunks at a time: parallel enough to be quick, bounded so one page cannot flood OPA.
     for (let i = 0; i < chunks.length; i += BULK_CONCURRENCY) {
       const window = chunks.slice(i, i + BULK_CONCURRENCY).map(async (chunk) => {
@@ -249,7 +253,8 @@ export class OpaService {
             input: { subject: subjectDocument, roles, bindings, resources, queries },
           }),
         });
-        return parseBulkDecisions(response, chunk.length);
+        const decisionId = readDecisionId(response);
+        return parseBulkDecisions(response, chunk.length).map((permit) => ({ permit, decisionId }));
       });
       permits.push(...(await Promise.all(window)));
     }
@@ -257,7 +262,8 @@ export class OpaService {
     return items.map(({ action, resource }, index) => ({
       action,
       resource,
-      permit: flat[index] === true,
+      permit: flat[index]?.permit === true,
+      ...(flat[index]?.decisionId ? { decisionId: flat[index].decisionId } : {}),
     }));
   }
 
@@ -394,6 +400,14 @@ export class OpaService {
 }
 
 const invalidJson = Symbol('invalidJson');
+
+/**
+ * OPA's decision id when OPA logs decisions; otherwise one minted here, which the audit line and
+ * the 403 both carry, so every decision can still be found in a log.
+ */
+function withDecisionId(decision: Decision): Decision & { decisionId: string } {
+  return { ...decision, decisionId: decision.decisionId ?? randomUUID() };
+}
 
 function errorKind(error: unknown): string {
   return error instanceof OpaError ? error.name : 'Error';

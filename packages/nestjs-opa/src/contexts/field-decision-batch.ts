@@ -6,7 +6,7 @@ export interface FieldQuestion {
 }
 
 /** A verdict for one question, or the error that question (or the whole batch) ended with. */
-export type FieldAnswer = { permit: boolean } | { error: unknown };
+export type FieldAnswer = { permit: boolean; decisionId?: string } | { error: unknown };
 
 /**
  * Collects the field-level questions of one GraphQL request asked in the same tick (graphql-js

@@ -110,7 +110,11 @@ describe('Entry points: GraphQL, WebSocket, TCP microservice', () => {
         ['tasks', 0, 'audit'],
         ['tasks', 1, 'audit'],
       ]);
-      expect(res.body.errors.every((e: any) => e.extensions.code === 'FORBIDDEN')).toBe(true);
+      for (const error of res.body.errors) {
+        // The decision id of the one bulk call that denied both, from OPA's decision log.
+        expect(error.extensions).toEqual({ code: 'FORBIDDEN', decisionId: expect.any(String) });
+      }
+      expect(res.body.errors[0].extensions.decisionId).toBe(res.body.errors[1].extensions.decisionId);
     });
 
     it('decides a guarded field of N parents in ONE bulk call to OPA', async () => {
