@@ -1,6 +1,8 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OpaModule, PolicyGuard } from 'nestjs-opa';
 import { OpaMetricsObserver } from 'nestjs-opa/prometheus';
@@ -50,6 +52,18 @@ export class AppModule {
           observers: [OpaMetricsObserver],
           // Registered below instead, after the JWT guard: see the APP_GUARD providers.
           globalGuard: false,
+        }),
+        // POST /graphql on the same port: same JWT, database and policies as the REST routes.
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          autoSchemaFile: true,
+          sortSchema: true,
+          // Guards on @ResolveField() too: Task.auditLog is decided per task (in one bulk call).
+          fieldResolverEnhancers: ['guards'],
+          context: ({ req }: { req: unknown }) => ({ req }),
+          // No stack traces in answers, whatever NODE_ENV says.
+          includeStacktraceInErrorResponses: false,
+          playground: false,
         }),
         TasksModule,
         HealthModule,
