@@ -68,8 +68,8 @@ export class TasksResolver {
   @Authorize('task:update')
   async updateTask(
     @Args('id', { type: () => ID }) id: string,
-    @Args('title', { nullable: true }) title: string | undefined,
-    @Args('status', { nullable: true }) status: string | undefined,
+    @Args('title', { type: () => String, nullable: true }) title: string | undefined,
+    @Args('status', { type: () => String, nullable: true }) status: string | undefined,
     @Authorization() authz: RequestAuthorization,
   ): Promise<TaskModel> {
     const changes = await validated(UpdateTaskDto, { title: title ?? undefined, status });
