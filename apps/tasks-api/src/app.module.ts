@@ -1,4 +1,4 @@
-import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_GUARD, APP_PIPE } from '@nestjs/core';
@@ -12,6 +12,7 @@ import { authzEntities } from './authz/authz.entities.js';
 import { DecisionCacheInvalidator } from './authz/decision-cache.invalidator.js';
 import { TypeOrmAuthzRepository } from './authz/typeorm-authz.repository.js';
 import { APP_CONFIG, appConfig, type AppConfig } from './config/app.config.js';
+import { graphqlOptions } from './config/graphql.config.js';
 import { createValidationPipe } from './config/validation.pipe.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -53,18 +54,7 @@ export class AppModule {
           // Registered below instead, after the JWT guard: see the APP_GUARD providers.
           globalGuard: false,
         }),
-        // POST /graphql on the same port: same JWT, database and policies as the REST routes.
-        GraphQLModule.forRoot<ApolloDriverConfig>({
-          driver: ApolloDriver,
-          autoSchemaFile: true,
-          sortSchema: true,
-          // Guards on @ResolveField() too: Task.auditLog is decided per task (in one bulk call).
-          fieldResolverEnhancers: ['guards'],
-          context: ({ req }: { req: unknown }) => ({ req }),
-          // No stack traces in answers, whatever NODE_ENV says.
-          includeStacktraceInErrorResponses: false,
-          playground: false,
-        }),
+        GraphQLModule.forRoot<ApolloDriverConfig>(graphqlOptions()),
         TasksModule,
         HealthModule,
         MetricsModule,
