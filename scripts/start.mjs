@@ -1,4 +1,4 @@
-// `npm start`: builds the library and the sample, starts the pinned OPA with policies/ unless
+// `npm start`: builds the library and the sample, starts the pinned OPA with the engine and the sample's rules unless
 // OPA_URL points at one, then runs the sample app in the foreground. Ctrl-C stops both.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -43,7 +43,9 @@ if (!env.OPA_URL) {
     process.exit(1);
   }
   env.OPA_URL = opa.url;
-  console.error(`Started OPA with policies/ at ${opa.url} (decision log: ${logFile})`);
+  console.error(
+    `Started OPA with policies/ and apps/tasks-api/policies/ at ${opa.url} (decision log: ${logFile})`,
+  );
 } else {
   console.error(`Using OPA at ${env.OPA_URL}`);
 }

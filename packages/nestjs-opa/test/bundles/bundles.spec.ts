@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { buildBundle } from '../../../../scripts/build-bundle.mjs';
 import {
+  DEFAULT_POLICIES,
   POLICIES_DIR,
+  SAMPLE_POLICIES_DIR,
   freePort,
   startOpa,
   type RunningOpa,
@@ -75,13 +77,13 @@ function writeKeyPair(dir: string, name: string): { privateKey: string; publicKe
   return { privateKey, publicKey };
 }
 
-/** A copy of policies/ with `rule` appended to the custom rules package. */
-function policiesWith(dir: string, name: string, rule: string): string {
+/** The engine and a copy of the sample's rules with `rule` appended to the custom package. */
+function policiesWith(dir: string, name: string, rule: string): string[] {
   const copy = join(dir, name);
-  cpSync(POLICIES_DIR, copy, { recursive: true });
+  cpSync(SAMPLE_POLICIES_DIR, copy, { recursive: true });
   const custom = join(copy, 'authz', 'custom', 'custom.rego');
   writeFileSync(custom, `${readFileSync(custom, 'utf8')}\n${rule}\n`);
-  return copy;
+  return [POLICIES_DIR, copy];
 }
 
 describe('policy bundles: signed, optimized, hot-reloaded', () => {
@@ -95,14 +97,14 @@ describe('policy bundles: signed, optimized, hot-reloaded', () => {
     dir = mkdtempSync(join(tmpdir(), 'nestjs-opa-bundles-'));
     const release = writeKeyPair(dir, 'release');
     const attacker = writeKeyPair(dir, 'attacker');
-    const build = (name: keyof typeof bundles, policies: string, signingKey: string) =>
+    const build = (name: keyof typeof bundles, policies: string[], signingKey: string) =>
       (bundles[name] = buildBundle({
         policies,
         signingKey,
         revision: name,
         output: join(dir, `${name}.tar.gz`),
       }).output);
-    build('v1', POLICIES_DIR, release.privateKey);
+    build('v1', DEFAULT_POLICIES, release.privateKey);
     // v2 changes one custom rule: dave is suspended, which vetoes his ownership grant.
     build(
       'v2',
@@ -202,7 +204,7 @@ describe('policy bundles: signed, optimized, hot-reloaded', () => {
 
   it('partially evaluates `include` from the optimized bundle exactly like the sources', async () => {
     const bundled = app!.get(OpaService);
-    // The same library against the shared OPA of the integration project (policies/ sources).
+    // The same library against the shared OPA of the integration project (engine and sample sources).
     const moduleRef = await Test.createTestingModule({
       imports: [OpaModule.forRoot({ url: process.env.OPA_URL!, globalGuard: false })],
     }).compile();
