@@ -7,6 +7,7 @@ import request from 'supertest';
 import WebSocket from 'ws';
 import { freePort, startOpa, type RunningOpa } from '../../../../scripts/opa-server.mjs';
 import { RouteAuditor } from '../../src/index.js';
+import { tasks } from '../support/fixtures.js';
 import { createAppModule } from './app.module.js';
 
 /**
@@ -181,7 +182,7 @@ describe('Entry points: GraphQL, WebSocket, TCP microservice', () => {
     it('answers an allowed message', async () => {
       expect(await ask('user:alice', 'task.read', { id: 't-1' })).toEqual({
         event: 'task',
-        data: { id: 't-1', created_by: 'alice', status: 'open' },
+        data: { id: 't-1', ...tasks['t-1'] },
       });
     });
 
@@ -212,8 +213,7 @@ describe('Entry points: GraphQL, WebSocket, TCP microservice', () => {
     it('answers an allowed message', async () => {
       expect(await send('task.read', { id: 't-1', user: { id: 'alice' } })).toEqual({
         id: 't-1',
-        created_by: 'alice',
-        status: 'open',
+        ...tasks['t-1'],
       });
     });
 
