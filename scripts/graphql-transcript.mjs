@@ -59,9 +59,15 @@ try {
   const plain = await count('{ tasks { items { id actions } } }');
   const audited = await count('{ tasks { items { id actions auditLog } } }');
   console.log('## OPA decision calls (v1/data, from OPA /metrics) for a list query, as alice');
-  console.log(`{ tasks { items { id actions } } }           ${plain.tasks} tasks: ${plain.calls} call(s)`);
-  console.log(`{ tasks { items { id actions auditLog } } }  ${audited.tasks} tasks: ${audited.calls} call(s)`);
-  console.log(`auditLog on ${audited.tasks} tasks added ${audited.calls - plain.calls} OPA call(s)`);
+  console.log(
+    `{ tasks { items { id actions } } }           ${plain.tasks} tasks: ${plain.calls} call(s)`,
+  );
+  console.log(
+    `{ tasks { items { id actions auditLog } } }  ${audited.tasks} tasks: ${audited.calls} call(s)`,
+  );
+  console.log(
+    `auditLog on ${audited.tasks} tasks added ${audited.calls - plain.calls} OPA call(s)`,
+  );
 } finally {
   app.kill('SIGTERM');
   await opa.stop();

@@ -2,7 +2,11 @@ import { formatGraphQLError } from '../src/config/graphql.config.js';
 
 describe('formatGraphQLError', () => {
   it('gives a task changed (409) or gone (404) since the decision its own code, without the raw response', () => {
-    const raw = { statusCode: 409, message: 'Task "t-1" changed meanwhile; retry', error: 'Conflict' };
+    const raw = {
+      statusCode: 409,
+      message: 'Task "t-1" changed meanwhile; retry',
+      error: 'Conflict',
+    };
     expect(
       formatGraphQLError({
         message: raw.message,
@@ -11,8 +15,10 @@ describe('formatGraphQLError', () => {
       }),
     ).toEqual({ message: raw.message, path: ['updateTask'], extensions: { code: 'CONFLICT' } });
     expect(
-      formatGraphQLError({ message: 'gone', extensions: { code: 'INTERNAL_SERVER_ERROR', status: 404 } })
-        .extensions,
+      formatGraphQLError({
+        message: 'gone',
+        extensions: { code: 'INTERNAL_SERVER_ERROR', status: 404 },
+      }).extensions,
     ).toEqual({ code: 'NOT_FOUND' });
   });
 

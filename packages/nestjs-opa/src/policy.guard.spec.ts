@@ -237,7 +237,9 @@ describe('PolicyGuard', () => {
 
   it('denies a context type it does not know with a 403 that names it, asking nobody', async () => {
     const { run, check, loadContext } = setup();
-    const error = await run(TasksController, 'read', undefined, 'telegraf').catch((e: unknown) => e);
+    const error = await run(TasksController, 'read', undefined, 'telegraf').catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ForbiddenException);
     expect((error as Error).message).toBe(
       'Access denied: the authorization guard does not know "telegraf" calls (it decides http, graphql, ws and rpc)',

@@ -55,5 +55,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 }
 
 function isNestedField(context: ExecutionContext): boolean {
-  return context.getArgByIndex<{ path?: { prev?: unknown } } | undefined>(3)?.path?.prev !== undefined;
+  return (
+    context.getArgByIndex<{ path?: { prev?: unknown } } | undefined>(3)?.path?.prev !== undefined
+  );
 }

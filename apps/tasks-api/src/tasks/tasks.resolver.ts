@@ -1,5 +1,14 @@
 import { BadRequestException } from '@nestjs/common';
-import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import {
+  Args,
+  Context,
+  ID,
+  Mutation,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+} from '@nestjs/graphql';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import {
@@ -73,7 +82,10 @@ export class TasksResolver {
     @Authorization() authz: RequestAuthorization,
   ): Promise<TaskModel> {
     const changes = await validated(UpdateTaskDto, { title: title ?? undefined, status });
-    const task = landed(id, await this.service.update(id, decidedOn(authz), changes, authz.subject));
+    const task = landed(
+      id,
+      await this.service.update(id, decidedOn(authz), changes, authz.subject),
+    );
     return (await this.withActions([task], authz))[0]!;
   }
 

@@ -130,10 +130,15 @@ export function describeGraphqlMatrix(
             const row = await t.dataSource.getRepository(Task).findOneByOrFail({ id });
             expect(row.title === title).toBe(allowed);
             if (allowed) {
-              const log = await gql({ type: 'user', id: 'alice' }, `{ task(id: "${id}") { auditLog } }`);
+              const log = await gql(
+                { type: 'user', id: 'alice' },
+                `{ task(id: "${id}") { auditLog } }`,
+              );
               expect(log.data.task.auditLog).toEqual([
                 expect.stringMatching(
-                  new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z updated by ${subject.type}:${subject.id}$`),
+                  new RegExp(
+                    `^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z updated by ${subject.type}:${subject.id}$`,
+                  ),
                 ),
               ]);
             }

@@ -2,11 +2,7 @@ import type { ExecutionContext, HttpException } from '@nestjs/common';
 
 /** The stable codes every transport's error carries, one per outcome of the guard. */
 export type AuthzErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'BAD_REQUEST'
-  | 'SERVICE_UNAVAILABLE';
+  'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'BAD_REQUEST' | 'SERVICE_UNAVAILABLE';
 
 /**
  * What the guard needs to know about one kind of Nest entry point (HTTP, GraphQL, WebSocket,

@@ -60,9 +60,7 @@ export class TaskResolver {
   @AuthorizeList('task:read')
   tasks(@Authorization() authz: RequestAuthorization) {
     return Object.keys(tasks)
-      .filter((id) =>
-        matchesFilter(authz.filter!, { id, ...tasks[id] }),
-      )
+      .filter((id) => matchesFilter(authz.filter!, { id, ...tasks[id] }))
       .map((id) => taskModel(id)!);
   }
 

@@ -56,7 +56,11 @@ describe('Entry points: GraphQL, WebSocket, TCP microservice', () => {
   /** `v1/data` requests OPA has served so far, from its own Prometheus metrics. */
   const opaDataRequests = async () => {
     const text = await (await fetch(`${opa.url}/metrics`)).text();
-    return [...text.matchAll(/^http_request_duration_seconds_count\{[^}]*handler="v1\/data"[^}]*\} (\d+)/gm)]
+    return [
+      ...text.matchAll(
+        /^http_request_duration_seconds_count\{[^}]*handler="v1\/data"[^}]*\} (\d+)/gm,
+      ),
+    ]
       .map((m) => Number(m[1]))
       .reduce((a, b) => a + b, 0);
   };
@@ -115,7 +119,9 @@ describe('Entry points: GraphQL, WebSocket, TCP microservice', () => {
         // The decision id of the one bulk call that denied both, from OPA's decision log.
         expect(error.extensions).toEqual({ code: 'FORBIDDEN', decisionId: expect.any(String) });
       }
-      expect(res.body.errors[0].extensions.decisionId).toBe(res.body.errors[1].extensions.decisionId);
+      expect(res.body.errors[0].extensions.decisionId).toBe(
+        res.body.errors[1].extensions.decisionId,
+      );
     });
 
     it('decides a guarded field of N parents in ONE bulk call to OPA', async () => {
@@ -250,7 +256,10 @@ describe('Entry points: GraphQL, WebSocket, TCP microservice', () => {
           { method: 'MESSAGE', path: '"task.peek"', handler: 'TaskMessages.peek' },
         ]),
       );
-      const paths = app.get(RouteAuditor).unprotectedRoutes().map((r) => r.path);
+      const paths = app
+        .get(RouteAuditor)
+        .unprotectedRoutes()
+        .map((r) => r.path);
       expect(paths).not.toContain('Task.audit');
       expect(paths).not.toContain('Query.task');
     });
