@@ -189,6 +189,7 @@ export class PolicyGuard implements CanActivate {
       action: rule.action,
       resourceType: this.getResourceType(context, rule),
       parent,
+      idField: rule.idParam ?? DEFAULT_ID_PARAM,
     });
     if ('error' in answer) throw answer.error;
     // The bulk call's decision id finds the denial in OPA's decision log.
@@ -251,8 +252,8 @@ export class PolicyGuard implements CanActivate {
     question: FieldQuestion,
     request: Record<string, any>,
   ): Promise<ResourceRef> {
-    const { resourceType: type, parent } = question;
-    const id = (parent as Record<string, unknown> | null | undefined)?.id;
+    const { resourceType: type, parent, idField } = question;
+    const id = (parent as Record<string, unknown> | null | undefined)?.[idField];
     if (!this.isAcceptableId(id)) throw new BadRequestException(OpaMessages.invalidResourceId);
     const loader = this.loaders.get(type);
     if (!loader) return { type, id };

@@ -3,6 +3,8 @@ export interface FieldQuestion {
   action: string;
   resourceType: string;
   parent: unknown;
+  /** The parent's property holding its id. */
+  idField: string;
 }
 
 /** A verdict for one question, or the error that question (or the whole batch) ended with. */
