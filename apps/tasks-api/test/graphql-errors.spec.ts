@@ -20,6 +20,13 @@ describe('formatGraphQLError', () => {
         extensions: { code: 'INTERNAL_SERVER_ERROR', status: 404 },
       }).extensions,
     ).toEqual({ code: 'NOT_FOUND' });
+    // No verdicts for a page's actions: the resolver's DecisionUnavailableException.
+    expect(
+      formatGraphQLError({
+        message: 'x',
+        extensions: { code: 'INTERNAL_SERVER_ERROR', status: 503 },
+      }).extensions,
+    ).toEqual({ code: 'SERVICE_UNAVAILABLE' });
   });
 
   it('keeps the code and decision id of authorization errors as they are', () => {

@@ -20,8 +20,15 @@ export function graphqlOptions(): ApolloDriverConfig {
   };
 }
 
-/** Codes Apollo has no mapping for: a task gone (404) or changed (409) since the decision. */
-const CODES: Record<number, string> = { 404: 'NOT_FOUND', 409: 'CONFLICT' };
+/**
+ * Codes Apollo has no mapping for: a task gone (404) or changed (409) since the decision, and no
+ * verdicts for a page's actions (503).
+ */
+const CODES: Record<number, string> = {
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  503: 'SERVICE_UNAVAILABLE',
+};
 
 /**
  * Nest turns an HTTP exception it has no GraphQL code for into `INTERNAL_SERVER_ERROR` with its

@@ -1,9 +1,9 @@
-import { startOpa, type RunningOpa } from '../../../../scripts/opa-server.mjs';
+import { freePort, startOpa, type RunningOpa } from '../../../../scripts/opa-server.mjs';
 import { Task } from '../../src/tasks/task.entity.js';
 import { parseMetrics, sumOf } from './metrics.js';
 import { label, permits, SUBJECTS, TASKS } from './oracle.js';
 import { createTestApp, type TestApp } from './test-app.js';
-import type { TestSubject } from './tokens.js';
+import { tokenFor, type TestSubject } from './tokens.js';
 
 const TASK_FIELDS = 'id title status createdBy actions';
 
@@ -196,6 +196,33 @@ export function describeGraphqlMatrix(
       // The row actions are one bulk call; the 50 auditLog fields add exactly one more.
       expect(withoutAudit).toBe(1);
       expect(withAudit).toBe(2);
+    });
+
+    it('answers SERVICE_UNAVAILABLE, never data, when OPA cannot answer', async () => {
+      const down = await createTestApp({
+        ...(await databaseEnv()),
+        OPA_URL: `http://127.0.0.1:${await freePort()}`,
+      });
+      try {
+        const alice = `Bearer ${await tokenFor({ type: 'user', id: 'alice' })}`;
+        for (const query of [
+          '{ task(id: "t-1") { id } }',
+          '{ tasks { items { id } } }',
+          'mutation { deleteTask(id: "t-1") }',
+        ]) {
+          const res = await down
+            .http()
+            .post('/graphql')
+            .set('Authorization', alice)
+            .send({ query });
+          // `task` is nullable: `{ task: null }`; the others null the whole answer.
+          expect(Object.values(res.body.data ?? {})).toEqual(res.body.data ? [null] : []);
+          expect(codes(res.body)).toEqual(['SERVICE_UNAVAILABLE']);
+        }
+        expect(await down.dataSource.getRepository(Task).existsBy({ id: 't-1' })).toBe(true);
+      } finally {
+        await down.close();
+      }
     });
 
     /** `v1/data` requests OPA has served (the decision and bulk endpoints), from its /metrics. */
