@@ -77,6 +77,12 @@ export class TaskResolver {
     return `audit of ${task.id}`;
   }
 
+  /** Forgotten too: a field resolver with neither decorator is denied and reported. */
+  @ResolveField(() => String, { nullable: true })
+  summary(@Parent() task: TaskModel) {
+    return `summary of ${task.id}`;
+  }
+
   @Query(() => String)
   forgotten() {
     return 'leaked';

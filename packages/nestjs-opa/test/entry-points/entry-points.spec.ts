@@ -160,10 +160,16 @@ describe('Entry points: GraphQL, WebSocket, TCP microservice', () => {
       }
     });
 
-    it('denies a resolver with neither decorator', async () => {
+    it('denies a resolver or a field resolver with neither decorator', async () => {
       const res = await graphql('{ forgotten }', 'user:alice');
       expect(res.body.data).toBeNull();
       expect(res.body.errors[0].extensions.code).toBe('FORBIDDEN');
+      const field = await graphql('{ task(id: "t-1") { id summary } }', 'user:alice');
+      expect(field.body.data).toEqual({ task: { id: 't-1', summary: null } });
+      expect(field.body.errors[0]).toMatchObject({
+        path: ['task', 'summary'],
+        extensions: { code: 'FORBIDDEN' },
+      });
     });
   });
 
@@ -252,6 +258,7 @@ describe('Entry points: GraphQL, WebSocket, TCP microservice', () => {
       expect(app.get(RouteAuditor).unprotectedRoutes()).toEqual(
         expect.arrayContaining([
           { method: 'QUERY', path: 'Query.forgotten', handler: 'TaskResolver.forgotten' },
+          { method: 'FIELD', path: 'Task.summary', handler: 'TaskResolver.summary' },
           { method: 'WS', path: 'task.peek', handler: 'TaskGateway.peek' },
           { method: 'MESSAGE', path: '"task.peek"', handler: 'TaskMessages.peek' },
         ]),
