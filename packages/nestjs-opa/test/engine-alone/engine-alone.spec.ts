@@ -43,7 +43,11 @@ describe('the generic engine without any app rules', () => {
   const creatorUpdates: CheckRequest = {
     subject: { type: 'user', id: 'dave' },
     action: 'task:update',
-    resource: { type: 'Task', id: 't-3', attributes: { created_by: 'dave', status: 'open' } },
+    resource: {
+      type: 'Task',
+      id: 't-3',
+      attributes: { created_by: 'dave', created_by_type: 'user', status: 'open' },
+    },
     roles: {},
     bindings: [],
   };
