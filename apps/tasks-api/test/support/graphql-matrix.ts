@@ -1,14 +1,16 @@
 import { freePort, startOpa, type RunningOpa } from '../../../../scripts/opa-server.mjs';
 import { Task } from '../../src/tasks/task.entity.js';
+import { EXTRA_TASKS, MATRIX_TASKS as TASKS } from './authorization-matrix.js';
+import { insertTasks } from './extra-tasks.js';
 import { parseMetrics, sumOf } from './metrics.js';
-import { label, permits, SUBJECTS, TASKS } from './oracle.js';
+import { label, permits, SUBJECTS } from './oracle.js';
 import { createTestApp, type TestApp } from './test-app.js';
 import { tokenFor, type TestSubject } from './tokens.js';
 
 const TASK_FIELDS = 'id title status createdBy actions';
 
 /**
- * The authorization matrix of `authorization-matrix.ts`, over GraphQL (`POST /graphql`): every
+ * The authorization matrix of `authorization-matrix.ts` (its tasks: the seed and the extra rows), over GraphQL (`POST /graphql`): every
  * subject × every task × every query and mutation, expected outcomes from the oracle, a real
  * database. The app gets an OPA of its own so the "one bulk call for a guarded field on a list"
  * property can be read off OPA's own request counter.
@@ -25,13 +27,17 @@ export function describeGraphqlMatrix(
     beforeAll(async () => {
       opa = await startOpa({ decisionLogs: true });
       t = await createTestApp({ ...(await databaseEnv()), OPA_URL: opa.url });
+      await insertTasks(t.dataSource, EXTRA_TASKS);
     }, 60_000);
     afterAll(async () => {
       await t?.close();
       await opa?.stop();
     });
     beforeEach(async () => {
-      if (dirty) await t.reseed();
+      if (dirty) {
+        await t.reseed();
+        await insertTasks(t.dataSource, EXTRA_TASKS);
+      }
       dirty = false;
     });
 
