@@ -1,6 +1,7 @@
 export * from './authorization.decorator.js';
 export * from './authorize.decorator.js';
 export * from './authz.repository.js';
+export { AuthzGraphQLError, type AuthzErrorCode } from './contexts/index.js';
 export type * from './authz.types.js';
 export { buildDecisionInput } from './decision-input.js';
 export { parseDecision } from './decision-parser.js';

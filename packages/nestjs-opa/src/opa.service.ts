@@ -44,6 +44,8 @@ export interface BulkVerdict {
   action: string;
   resource: ResourceRef;
   permit: boolean;
+  /** The decision id of the bulk call that answered this item, when OPA logs decisions. */
+  decisionId?: string;
 }
 
 /** One JSON Patch operation for {@link OpaService.patchData}. */
@@ -239,7 +241,7 @@ export class OpaService {
     for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
 
     const subjectDocument = subjectInput(subject);
-    const permits: boolean[][] = [];
+    const permits: Array<{ permit: boolean; decisionId?: string }[]> = [];
     // A few chunks at a time: parallel enough to be quick, bounded so one page cannot flood OPA.
     for (let i = 0; i < chunks.length; i += BULK_CONCURRENCY) {
       const window = chunks.slice(i, i + BULK_CONCURRENCY).map(async (chunk) => {
@@ -251,7 +253,8 @@ export class OpaService {
             input: { subject: subjectDocument, roles, bindings, resources, queries },
           }),
         });
-        return parseBulkDecisions(response, chunk.length);
+        const decisionId = readDecisionId(response);
+        return parseBulkDecisions(response, chunk.length).map((permit) => ({ permit, decisionId }));
       });
       permits.push(...(await Promise.all(window)));
     }
@@ -259,7 +262,8 @@ export class OpaService {
     return items.map(({ action, resource }, index) => ({
       action,
       resource,
-      permit: flat[index] === true,
+      permit: flat[index]?.permit === true,
+      ...(flat[index]?.decisionId ? { decisionId: flat[index].decisionId } : {}),
     }));
   }
 
