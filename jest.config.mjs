@@ -21,6 +21,9 @@ const common = {
 };
 
 export default {
+  // Here, not per project: Jest ignores a project's testTimeout, so hooks that boot a whole app
+  // (Apollo included) on a busy machine met the 5 s default.
+  testTimeout: 30_000,
   projects: [
     {
       ...common,
@@ -51,7 +54,6 @@ export default {
       },
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 30_000,
     },
   ],
 };

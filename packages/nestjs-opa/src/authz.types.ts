@@ -83,6 +83,11 @@ export interface BulkVerdict {
   action: string;
   resource: ResourceRef;
   permit: boolean;
+  /**
+   * Finds this verdict in a log: the id OPA gave the bulk call that answered it, else the one the
+   * library minted for the batch and wrote in its audit lines.
+   */
+  decisionId?: string;
 }
 
 /** The document sent to OPA as `input`. */

@@ -68,15 +68,20 @@ export class DecisionService {
       attributes: { 'authz.items': request.items.length },
     });
     try {
-      const { permits, decisionId = randomUUID() } = await this.engine.decideMany(request, note);
+      const { permits, decisionIds = [] } = await this.engine.decideMany(request, note);
+      const batchId = randomUUID();
       const verdicts = request.items.map(({ action, resource }, index) => ({
         action,
         resource,
         permit: permits[index] === true,
+        decisionId: decisionIds[index] ?? batchId,
       }));
-      span.setAttributes({ 'authz.decision_id': decisionId, 'authz.source': note.source });
+      span.setAttributes({
+        'authz.decision_id': decisionIds.find(Boolean) ?? batchId,
+        'authz.source': note.source,
+      });
       const latencyMs = performance.now() - started;
-      for (const { action, resource, permit } of verdicts)
+      for (const { action, resource, permit, decisionId } of verdicts)
         this.emit(() => ({
           kind: 'bulk',
           subject,

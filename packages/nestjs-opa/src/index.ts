@@ -24,6 +24,7 @@ export { Authorization } from './request-authorization.decorator.js';
 // The application's side: its data and its loaders
 export type * from './authz.types.js';
 export * from './authz.repository.js';
+export { AuthzGraphQLError, type AuthzErrorCode } from './contexts/index.js';
 export * from './resource-loader.interface.js';
 
 // Decisions and OPA calls

@@ -1,12 +1,19 @@
-import type { Type } from '@nestjs/common';
+import type { ExecutionContext, Type } from '@nestjs/common';
 import type { Subject } from './authz.types.js';
 import type { OpaObserver } from './opa-observer.interface.js';
 import type { AuthzRepository } from './authz.repository.js';
 import type { DecisionEngine } from './engines/decision-engine.interface.js';
 import type { OpaTransport } from './transports/opa-transport.interface.js';
 
-/** Reads the subject of a request; `undefined` means nobody is authenticated (401). */
-export type SubjectResolver = (request: any) => Subject | undefined | Promise<Subject | undefined>;
+/**
+ * Reads the subject of a call; `undefined` means nobody is authenticated (401, `UNAUTHENTICATED`).
+ * `request` is the HTTP request, the GraphQL context's `req`, the WebSocket client (its `data`
+ * when `client.data.user` is set) or the RPC payload; `context` is the call's execution context.
+ */
+export type SubjectResolver = (
+  request: any,
+  context: ExecutionContext,
+) => Subject | undefined | Promise<Subject | undefined>;
 
 /** Options of {@link OpaModule}. */
 export interface OpaModuleOptions {
@@ -87,8 +94,10 @@ export interface OpaModuleOptions {
    */
   connections?: number;
   /**
-   * Reads the subject from the request. The default reads `request.user`: `id` (or `sub`) becomes
-   * the id and `type` defaults to `user`.
+   * Reads the subject of a call. The default reads `.user` of the HTTP request, of the GraphQL
+   * context's `req`, of the WebSocket client (`client.data.user` or `client.user`, set by your
+   * connection handler) and of the RPC payload: `id` (or `sub`) becomes the id and `type`
+   * defaults to `user`. Trust an RPC payload's `user` only on transports only your services reach.
    */
   subjectResolver?: SubjectResolver;
   /**

@@ -75,9 +75,10 @@ function setup(
     controller: new () => object,
     handler: string,
     request: Record<string, unknown> = { user: { id: 'carol' }, params: { id: 't-2' } },
+    type = 'http',
   ) => {
     const executionContext = {
-      getType: () => 'http',
+      getType: () => type,
       getClass: () => controller,
       getHandler: () => (controller.prototype as Record<string, unknown>)[handler],
       switchToHttp: () => ({
@@ -233,5 +234,18 @@ describe('PolicyGuard', () => {
       decisionId: 'd-9',
     });
     expect(headers['x-authz-decision-id']).toBe('d-9');
+  });
+
+  it('denies a context type it does not know with a 403 that names it, asking nobody', async () => {
+    const { run, check, loadContext } = setup();
+    const error = await run(TasksController, 'read', undefined, 'telegraf').catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ForbiddenException);
+    expect((error as Error).message).toBe(
+      'Access denied: the authorization guard does not know "telegraf" calls (it decides http, graphql, ws and rpc)',
+    );
+    expect(check).not.toHaveBeenCalled();
+    expect(loadContext).not.toHaveBeenCalled();
   });
 });

@@ -1,9 +1,11 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { RequestAuthorization } from './authz.types.js';
+import { readAuthorization } from './contexts/authorization-holder.js';
 
 /**
  * The guard's work for this request: the subject with its roles and bindings, and the decision
- * (point routes) or the filter (`@AuthorizeList()` routes). Undefined on `@Public()` routes.
+ * (point routes) or the filter (`@AuthorizeList()` routes), over HTTP, in GraphQL resolvers, gateway
+ * and message handlers. Undefined on `@Public()` routes and GraphQL field resolvers.
  *
  * @example
  * ```ts
@@ -14,5 +16,5 @@ import type { RequestAuthorization } from './authz.types.js';
  */
 export const Authorization = createParamDecorator(
   (_data: unknown, context: ExecutionContext): RequestAuthorization | undefined =>
-    context.switchToHttp().getRequest<{ authorization?: RequestAuthorization }>().authorization,
+    readAuthorization(context),
 );

@@ -2,9 +2,16 @@ import { Injectable, Logger, RequestMethod, type OnApplicationBootstrap } from '
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { OpaMessages } from './opa.messages.js';
+import { PolicyGuard } from './policy.guard.js';
 import { resolveRoutePolicy, type RoutePolicy } from './route.policy.js';
 
-/** A route that has neither `@Authorize()` nor `@Public()`: the guard answers 403 on it. */
+/**
+ * A route or handler that has neither `@Authorize()` nor `@Public()`: the guard denies it.
+ * `method` is the HTTP method, or `QUERY`/`MUTATION`/`SUBSCRIPTION`/`FIELD` for a GraphQL
+ * resolver, `WS` for a gateway message handler, `MESSAGE`/`EVENT` for a microservice pattern;
+ * `path` is the route, the GraphQL field (`Query.task`, `Task.auditLog`), the gateway message or
+ * the pattern.
+ */
 export interface UnprotectedRoute {
   method: string;
   path: string;
@@ -31,6 +38,29 @@ export class RouteAuditor implements OnApplicationBootstrap {
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
   ) {}
+
+  /**
+   * Warns about microservices of a hybrid application that do not get the global guard: one
+   * connected without `inheritAppConfig: true` runs its handlers with no check at all. Call it
+   * after `connectMicroservice()`; returns the transports it warned about.
+   *
+   * @example
+   * ```ts
+   * app.connectMicroservice({ transport: Transport.TCP }, { inheritAppConfig: true });
+   * app.get(RouteAuditor).auditMicroservices(app);
+   * ```
+   */
+  auditMicroservices(app: { getMicroservices(): unknown[] }): string[] {
+    const unguarded = app.getMicroservices().flatMap((microservice, index) => {
+      const config = (microservice as ConnectedMicroservice).applicationConfig;
+      const guards = config?.getGlobalGuards?.() ?? [];
+      if (guards.some((guard) => guard instanceof PolicyGuard)) return [];
+      const server = (microservice as ConnectedMicroservice).serverInstance;
+      return [`#${index + 1} (${server?.constructor?.name ?? 'unknown transport'})`];
+    });
+    if (unguarded.length > 0) this.logger.warn(OpaMessages.microserviceUnguarded(unguarded));
+    return unguarded;
+  }
 
   onApplicationBootstrap(): void {
     const line = (r: UnprotectedRoute) => `${r.method} ${r.path} (${r.handler})`;
@@ -59,29 +89,84 @@ export class RouteAuditor implements OnApplicationBootstrap {
   }
 
   private routes(): (UnprotectedRoute & { policy: RoutePolicy })[] {
-    this.report ??= this.discovery.getControllers().flatMap(({ metatype }) => {
-      if (!metatype || !metatype.prototype) return [];
-      const controller = metatype as new (...args: never[]) => unknown;
-      const prefix = String(this.reflector.get(PATH_METADATA, controller) ?? '');
-      return this.scanner.getAllMethodNames(controller.prototype).flatMap((name) => {
-        const handler = (controller.prototype as Record<string, unknown>)[name] as () => unknown;
-        const path = this.reflector.get<string | string[] | undefined>(PATH_METADATA, handler);
-        if (path === undefined) return [];
-        const policy = resolveRoutePolicy(this.reflector, handler, controller);
+    const classes = [
+      ...this.discovery.getControllers(),
+      // Resolvers and gateways are providers.
+      ...this.discovery.getProviders(),
+    ].flatMap(({ metatype }) => (metatype?.prototype ? [metatype as Class] : []));
+    this.report ??= [...new Set(classes)].flatMap((owner) =>
+      this.scanner.getAllMethodNames(owner.prototype).flatMap((name) => {
+        const handler = (owner.prototype as Record<string, unknown>)[name] as () => unknown;
+        const entry = this.describeHandler(owner, handler);
+        if (!entry) return [];
+        const policy = resolveRoutePolicy(this.reflector, handler, owner);
         if (policy.kind === 'public' || policy.kind === 'rule') return [];
-        const method = RequestMethod[this.reflector.get<RequestMethod>(METHOD_METADATA, handler)];
-        return [
-          {
-            method,
-            path: joinPath(prefix, [path].flat()[0] ?? ''),
-            handler: `${controller.name}.${name}`,
-            policy,
-          },
-        ];
-      });
-    });
+        return [{ ...entry, handler: `${owner.name}.${name}`, policy }];
+      }),
+    );
     return this.report;
   }
+
+  /** The method and path of an entry point handler, `undefined` for any other method. */
+  private describeHandler(
+    owner: Class,
+    handler: () => unknown,
+  ): { method: string; path: string } | undefined {
+    const get = <T>(key: string, target: object = handler) =>
+      this.reflector.get<T | undefined>(key, target as () => unknown);
+    const path = get<string | string[]>(PATH_METADATA);
+    if (path !== undefined && get(METHOD_METADATA) !== undefined) {
+      const prefix = String(get(PATH_METADATA, owner) ?? '');
+      const method = RequestMethod[get<RequestMethod>(METHOD_METADATA)!];
+      return { method, path: joinPath(prefix, [path].flat()[0] ?? '') };
+    }
+    const fieldName = get<string>(GRAPHQL_RESOLVER_NAME);
+    if (get(GRAPHQL_RESOLVER_PROPERTY) !== undefined) {
+      // A field resolver's parent type is the class's `@Resolver(() => Task)`.
+      const parent = graphqlParentName(get(GRAPHQL_RESOLVER_TYPE, owner));
+      return { method: 'FIELD', path: `${parent}.${fieldName ?? handler.name}` };
+    }
+    const resolverType = get<unknown>(GRAPHQL_RESOLVER_TYPE);
+    if (typeof resolverType === 'string') {
+      return {
+        method: resolverType.toUpperCase(),
+        path: `${resolverType}.${fieldName ?? handler.name}`,
+      };
+    }
+    if (get(WS_MESSAGE_MAPPING) !== undefined) {
+      return { method: 'WS', path: String(get(WS_MESSAGE)) };
+    }
+    const patterns = get<unknown[]>(RPC_PATTERN);
+    if (patterns !== undefined) {
+      const kind = get<number>(RPC_HANDLER_TYPE) === 2 ? 'EVENT' : 'MESSAGE';
+      return { method: kind, path: patterns.map((p) => JSON.stringify(p)).join(', ') };
+    }
+    return undefined;
+  }
+}
+
+type Class = new (...args: never[]) => unknown;
+
+interface ConnectedMicroservice {
+  applicationConfig?: { getGlobalGuards?(): unknown[] };
+  serverInstance?: object;
+}
+
+// Metadata keys of @nestjs/graphql, @nestjs/websockets and @nestjs/microservices, spelled out so
+// the auditor reads them without importing those optional packages.
+const GRAPHQL_RESOLVER_TYPE = 'graphql:resolver_type';
+const GRAPHQL_RESOLVER_NAME = 'graphql:resolver_name';
+const GRAPHQL_RESOLVER_PROPERTY = 'graphql:resolve_property';
+const WS_MESSAGE_MAPPING = 'websockets:message_mapping';
+const WS_MESSAGE = 'message';
+const RPC_PATTERN = 'microservices:pattern';
+const RPC_HANDLER_TYPE = 'microservices:handler_type';
+
+/** `@Resolver(() => Task)` stores the type (or a thunk of it), `@Resolver('Task')` its name. */
+function graphqlParentName(type: unknown): string {
+  const resolved = typeof type === 'function' && !type.prototype ? (type as () => unknown)() : type;
+  if (typeof resolved === 'function') return resolved.name;
+  return typeof resolved === 'string' ? resolved : '?';
 }
 
 function joinPath(...parts: string[]): string {

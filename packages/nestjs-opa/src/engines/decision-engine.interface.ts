@@ -15,8 +15,8 @@ export interface DecisionNote {
 /** An engine's answer to a bulk check: one permit per item, in order. */
 export interface BulkDecision {
   permits: boolean[];
-  /** The engine's id of the call, when it has one; the caller mints one otherwise. */
-  decisionId?: string;
+  /** Per item, the engine's id of the call that answered it, when it has one. */
+  decisionIds?: Array<string | undefined>;
 }
 
 /**

@@ -98,8 +98,7 @@ export class OpaServerEngine implements DecisionEngine {
     for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
 
     const subjectDocument = subjectInput(subject);
-    const permits: boolean[][] = [];
-    let decisionId: string | undefined;
+    const answers: Array<Array<{ permit: boolean; decisionId?: string }>> = [];
     for (let i = 0; i < chunks.length; i += BULK_CONCURRENCY) {
       const window = chunks.slice(i, i + BULK_CONCURRENCY).map(async (chunk) => {
         const { resources, queries } = bulkQueries(chunk);
@@ -110,12 +109,16 @@ export class OpaServerEngine implements DecisionEngine {
             input: { subject: subjectDocument, roles, bindings, resources, queries },
           }),
         });
-        decisionId ??= readDecisionId(response);
-        return parseBulkDecisions(response, chunk.length);
+        const decisionId = readDecisionId(response);
+        return parseBulkDecisions(response, chunk.length).map((permit) => ({ permit, decisionId }));
       });
-      permits.push(...(await Promise.all(window)));
+      answers.push(...(await Promise.all(window)));
     }
-    return { permits: permits.flat(), decisionId };
+    const flat = answers.flat();
+    return {
+      permits: flat.map((answer) => answer.permit),
+      decisionIds: flat.map((answer) => answer.decisionId),
+    };
   }
 
   /**
