@@ -48,7 +48,7 @@ export default {
       moduleNameMapper: {
         ...common.moduleNameMapper,
         '^nestjs-opa$': '<rootDir>/../../packages/nestjs-opa/src/index.ts',
-        '^nestjs-opa/terminus$': '<rootDir>/../../packages/nestjs-opa/src/health/index.ts',
+        '^nestjs-opa/terminus$': '<rootDir>/../../packages/nestjs-opa/src/terminus/index.ts',
         '^nestjs-opa/(typeorm|prometheus|testing)$':
           '<rootDir>/../../packages/nestjs-opa/src/$1/index.ts',
       },

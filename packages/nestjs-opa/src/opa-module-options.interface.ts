@@ -1,8 +1,8 @@
 import type { ExecutionContext, Type } from '@nestjs/common';
 import type { Subject } from './authz.types.js';
-import type { DecisionCacheOptions } from './decision-cache.js';
-import type { OpaObserver } from './opa-observer.js';
+import type { OpaObserver } from './opa-observer.interface.js';
 import type { AuthzRepository } from './authz.repository.js';
+import type { DecisionEngine } from './engines/decision-engine.interface.js';
 import type { OpaTransport } from './transports/opa-transport.interface.js';
 
 /**
@@ -39,7 +39,7 @@ export interface OpaModuleOptions {
    * backoff, inside the deadline. `false` turns them off.
    * @default { maxAttempts: 2, initialDelay: 10, maxDelay: 100 }
    */
-  retry?: false | { maxAttempts?: number; initialDelay?: number; maxDelay?: number };
+  retry?: false | OpaRetryOptions;
   /**
    * Circuit breaker (sampling): opens when more than `threshold` (0 to 1) of the decisions sent to
    * OPA in the last `duration` ms failed, once at least `minimumRps` per second were sent; while
@@ -50,8 +50,7 @@ export interface OpaModuleOptions {
    * stalled, so OPA's answer may have been waiting unread). `false` turns it off.
    * @default { threshold: 0.5, duration: 1000, minimumRps: 5, halfOpenAfter: 1000 }
    */
-  circuitBreaker?:
-    false | { threshold?: number; duration?: number; minimumRps?: number; halfOpenAfter?: number };
+  circuitBreaker?: false | OpaCircuitBreakerOptions;
   /**
    * Bound on decisions in flight to OPA: `maxConcurrent` at once, `maxQueued` more waiting in
    * arrival order, each for at most half of `timeout` (so a call sent has at least the other
@@ -61,7 +60,7 @@ export interface OpaModuleOptions {
    * running. `false` turns it off.
    * @default { maxConcurrent: connections (16), maxQueued: 256 }
    */
-  bulkhead?: false | { maxConcurrent?: number; maxQueued?: number };
+  bulkhead?: false | OpaBulkheadOptions;
   /**
    * Share one OPA call between identical point decisions in flight at the same time.
    * @default true
@@ -128,6 +127,55 @@ export interface OpaModuleOptions {
   filterRule?: string;
 }
 
+/** Retries of connection failures (see {@link OpaModuleOptions.retry}). */
+export interface OpaRetryOptions {
+  /** @default 2 */
+  maxAttempts?: number;
+  /** First backoff, in milliseconds. @default 10 */
+  initialDelay?: number;
+  /** Longest backoff, in milliseconds. @default 100 */
+  maxDelay?: number;
+}
+
+/** The circuit breaker in front of OPA (see {@link OpaModuleOptions.circuitBreaker}). */
+export interface OpaCircuitBreakerOptions {
+  /** Share of failed calls (between 0 and 1, exclusive) that opens the breaker. @default 0.5 */
+  threshold?: number;
+  /** Window the share is measured over, in milliseconds. @default 1000 */
+  duration?: number;
+  /** Calls per second below which the breaker never opens. @default 5 */
+  minimumRps?: number;
+  /** Milliseconds before an open breaker lets one probe through. @default 1000 */
+  halfOpenAfter?: number;
+}
+
+/** The bound on decisions in flight (see {@link OpaModuleOptions.bulkhead}). */
+export interface OpaBulkheadOptions {
+  /** Decisions in flight to OPA at once. @default connections (16) */
+  maxConcurrent?: number;
+  /** Decisions waiting for a slot, beyond those in flight. @default 256 */
+  maxQueued?: number;
+}
+
+/** Options of the opt-in decision cache. */
+export interface DecisionCacheOptions {
+  /**
+   * Most decisions kept.
+   * @default 10000
+   */
+  max?: number;
+  /**
+   * How long a permit is reused, in milliseconds.
+   * @default 5000
+   */
+  ttl?: number;
+  /**
+   * How long a denial is reused, in milliseconds; shorter, so a new grant shows quickly.
+   * @default 1000
+   */
+  denyTtl?: number;
+}
+
 /** TLS settings towards OPA, as PEM text. */
 export interface OpaTlsOptions {
   /** CA certificate(s) that signed OPA's server certificate. */
@@ -166,6 +214,11 @@ export interface OpaModuleExtras {
    * `nestjs-opa/axios` uses your `@nestjs/axios` `HttpService` (and its interceptors) instead.
    */
   transport?: Type<OpaTransport>;
+  /**
+   * What answers decisions. Defaults to `OpaServerEngine` (an OPA server over `transport`). An
+   * engine without `compileFilter` leaves list filters to the OPA server at `url`.
+   */
+  engine?: Type<DecisionEngine>;
   /** Classes told about every decision and breaker change, for metrics (see `nestjs-opa/prometheus`). */
   observers?: Type<OpaObserver>[];
 }

@@ -2,9 +2,12 @@ import { ConfigurableModuleBuilder, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuditLogObserver } from './audit-log.observer.js';
 import { AuthzRepository } from './authz.repository.js';
-import { OPA_MODULE_OPTIONS } from './opa.constants.js';
+import { DecisionEngine } from './engines/decision-engine.interface.js';
+import { OpaServerEngine } from './engines/opa-server.engine.js';
+import { OPA_MODULE_OPTIONS, OPA_RESOLVED_OPTIONS } from './opa.constants.js';
 import type { OpaModuleExtras, OpaModuleOptions } from './opa-module-options.interface.js';
-import { OPA_OBSERVERS, type OpaObserver } from './opa-observer.js';
+import { OPA_OBSERVERS, type OpaObserver } from './opa-observer.interface.js';
+import type { ResolvedOpaOptions } from './opa.options.js';
 import { PolicyGuard } from './policy.guard.js';
 import { OpaTransport } from './transports/opa-transport.interface.js';
 import { UndiciTransport } from './transports/undici.transport.js';
@@ -17,12 +20,18 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
       const observers = extras.observers ?? [];
       const providers: Provider[] = [
         { provide: OpaTransport, useClass: extras.transport ?? UndiciTransport },
+        extras.engine
+          ? { provide: DecisionEngine, useClass: extras.engine }
+          : { provide: DecisionEngine, useExisting: OpaServerEngine },
         ...observers,
         {
           provide: OPA_OBSERVERS,
-          inject: [OPA_MODULE_OPTIONS, AuditLogObserver, ...observers],
-          useFactory: (options: OpaModuleOptions, audit: OpaObserver, ...others: OpaObserver[]) =>
-            options.auditLog === false ? others : [audit, ...others],
+          inject: [OPA_RESOLVED_OPTIONS, AuditLogObserver, ...observers],
+          useFactory: (
+            options: ResolvedOpaOptions,
+            audit: OpaObserver,
+            ...others: OpaObserver[]
+          ) => (options.auditLog ? [audit, ...others] : others),
         },
       ];
       if (extras.repository)
@@ -36,6 +45,7 @@ export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
         exports: [
           ...(definition.exports ?? []),
           OpaTransport,
+          DecisionEngine,
           OPA_OBSERVERS,
           ...observers,
           ...(extras.repository ? [AuthzRepository] : []),

@@ -1,14 +1,19 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AuditLogObserver } from './audit-log.observer.js';
-import { DecisionCache } from './decision-cache.js';
-import { OPA_MODULE_OPTIONS } from './opa.constants.js';
-import { OpaResilience } from './opa-resilience.js';
+import { DecisionCache } from './decision.cache.js';
+import { DecisionService } from './decision.service.js';
+import { OpaServerEngine } from './engines/opa-server.engine.js';
+import { OpaAdminService } from './opa-admin.service.js';
+import { OpaHttpClient } from './opa-http.client.js';
+import { OPA_MODULE_OPTIONS, OPA_RESOLVED_OPTIONS } from './opa.constants.js';
+import { resolveOpaOptions } from './opa.options.js';
+import { OpaResilience } from './opa.resilience.js';
 import { ConfigurableModuleClass } from './opa.module-definition.js';
 import { OpaService } from './opa.service.js';
 import { PolicyGuard } from './policy.guard.js';
 import { ResourceLoaderRegistry } from './resource-loader.registry.js';
-import { RouteAuditor } from './route-auditor.js';
+import { RouteAuditor } from './route.auditor.js';
 
 /**
  * Puts every route behind OPA. Provides {@link OpaService} and {@link PolicyGuard} (registered
@@ -34,7 +39,13 @@ import { RouteAuditor } from './route-auditor.js';
 @Module({
   imports: [DiscoveryModule],
   providers: [
+    // The one place options are resolved and checked: everything else injects the result.
+    { provide: OPA_RESOLVED_OPTIONS, inject: [OPA_MODULE_OPTIONS], useFactory: resolveOpaOptions },
     OpaService,
+    OpaAdminService,
+    DecisionService,
+    OpaServerEngine,
+    OpaHttpClient,
     PolicyGuard,
     ResourceLoaderRegistry,
     RouteAuditor,
@@ -44,6 +55,11 @@ import { RouteAuditor } from './route-auditor.js';
   ],
   exports: [
     OpaService,
+    OpaAdminService,
+    // Injected by PolicyGuard, and by any entry point of another context (GraphQL, RPC, ...).
+    DecisionService,
+    // For a composite engine that leaves some calls to the OPA server.
+    OpaServerEngine,
     PolicyGuard,
     // Injected by PolicyGuard: exported so an application's subclass of it can be provided.
     ResourceLoaderRegistry,
@@ -51,6 +67,7 @@ import { RouteAuditor } from './route-auditor.js';
     OpaResilience,
     DecisionCache,
     OPA_MODULE_OPTIONS,
+    OPA_RESOLVED_OPTIONS,
   ],
 })
 export class OpaModule extends ConfigurableModuleClass {}

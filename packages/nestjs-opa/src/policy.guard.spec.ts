@@ -13,10 +13,11 @@ import { Authorize, AuthorizeList, ResourceType } from './authorize.decorator.js
 import type { AuthorizationContext, CheckRequest, Decision } from './authz.types.js';
 import { AccessDeniedException, DecisionUnavailableException } from './opa.exceptions.js';
 import { OpaTimeoutError } from './opa.errors.js';
-import type { OpaService } from './opa.service.js';
+import { resolveOpaOptions } from './opa.options.js';
+import type { DecisionService } from './decision.service.js';
 import { PolicyGuard } from './policy.guard.js';
 import { Public } from './public.decorator.js';
-import type { ResourceLoader } from './resource-loader.js';
+import type { ResourceLoader } from './resource-loader.interface.js';
 import type { ResourceLoaderRegistry } from './resource-loader.registry.js';
 
 @ResourceType('Task')
@@ -62,12 +63,12 @@ function setup(
   };
   const guard = new PolicyGuard(
     new Reflector(),
-    { check, compileFilter } as unknown as OpaService,
+    { check, compileFilter } as unknown as DecisionService,
     {
       get: (type: string) => (type === 'Task' ? loader : undefined),
     } as unknown as ResourceLoaderRegistry,
     { get: () => ({ loadContext }) } as unknown as ModuleRef,
-    {},
+    resolveOpaOptions({}),
   );
   const headers: Record<string, string> = {};
   const run = (

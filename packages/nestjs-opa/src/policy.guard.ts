@@ -23,14 +23,14 @@ import { graphqlArgs, isFieldOfObject } from './contexts/graphql.entry-point.js'
 import { entryPointOf } from './contexts/index.js';
 import type {
   AuthorizationContext,
+  CheckRequest,
   Decision,
   ResourceRef,
-  RoleBinding,
-  RoleCatalogue,
+  RequestAuthorization,
   Subject,
 } from './authz.types.js';
-import type { ResourceFilter } from './filters/filter.types.js';
-import { DECISION_ID_HEADER, DEFAULT_ID_PARAM, OPA_MODULE_OPTIONS } from './opa.constants.js';
+import { DECISION_ID_HEADER, OPA_RESOLVED_OPTIONS } from './opa.constants.js';
+import { OPA_DEFAULTS } from './opa.defaults.js';
 import {
   AccessDeniedException,
   DecisionUnavailableException,
@@ -38,26 +38,10 @@ import {
   UnsupportedContextException,
 } from './opa.exceptions.js';
 import { OpaMessages } from './opa.messages.js';
-import type { OpaModuleOptions } from './opa-module-options.interface.js';
-import { resolveOpaOptions, type ResolvedOpaOptions } from './opa-options.js';
-import { OpaService } from './opa.service.js';
+import type { ResolvedOpaOptions } from './opa.options.js';
+import { DecisionService } from './decision.service.js';
 import { ResourceLoaderRegistry } from './resource-loader.registry.js';
-import { resolveRoutePolicy } from './route-policy.js';
-import { defaultSubjectResolver } from './subject-resolver.js';
-
-/** What the guard leaves on the request for the handler (`request.authorization`). */
-export interface RequestAuthorization {
-  /** The subject, with the attributes the repository returned. */
-  subject: Subject;
-  roles: RoleCatalogue;
-  bindings: RoleBinding[];
-  /** The resource decided on (point routes). */
-  resource?: ResourceRef;
-  /** OPA's decision (point routes; absent when a fail-open route went through without one). */
-  decision?: Decision;
-  /** The rows the subject may act on (`@AuthorizeList()` routes). */
-  filter?: ResourceFilter;
-}
+import { resolveRoutePolicy } from './route.policy.js';
 
 /**
  * Asks OPA about every call: HTTP requests, GraphQL fields, WebSocket messages and microservice
@@ -71,20 +55,17 @@ export interface RequestAuthorization {
 @Injectable()
 export class PolicyGuard implements CanActivate {
   protected readonly logger = new Logger(PolicyGuard.name);
-  protected readonly options: ResolvedOpaOptions;
   private repository?: AuthzRepository;
   /** One batch of field-level decisions per GraphQL request (keyed by its context object). */
   private readonly fieldBatches = new WeakMap<object, FieldDecisionBatch>();
 
   constructor(
     protected readonly reflector: Reflector,
-    protected readonly opa: OpaService,
+    protected readonly decisions: DecisionService,
     protected readonly loaders: ResourceLoaderRegistry,
     private readonly moduleRef: ModuleRef,
-    @Inject(OPA_MODULE_OPTIONS) options: OpaModuleOptions,
-  ) {
-    this.options = resolveOpaOptions(options);
-  }
+    @Inject(OPA_RESOLVED_OPTIONS) protected readonly options: ResolvedOpaOptions,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const entry = this.getEntryPoint(context);
@@ -129,7 +110,7 @@ export class PolicyGuard implements CanActivate {
       const authorization = await this.authorize(context, subject);
       const { roles, bindings } = authorization;
       authorization.filter = await this.unlessFailed(() =>
-        this.opa.compileFilter({
+        this.decisions.compileFilter({
           subject: authorization.subject,
           roles,
           bindings,
@@ -189,7 +170,7 @@ export class PolicyGuard implements CanActivate {
       action: rule.action,
       resourceType: this.getResourceType(context, rule),
       parent,
-      idField: rule.idParam ?? DEFAULT_ID_PARAM,
+      idField: rule.idParam ?? OPA_DEFAULTS.idParam,
     });
     if ('error' in answer) throw answer.error;
     // The bulk call's decision id finds the denial in OPA's decision log.
@@ -230,7 +211,7 @@ export class PolicyGuard implements CanActivate {
       });
       const verdicts = asked.length
         ? await this.unlessFailed(() =>
-            this.opa.checkMany({
+            this.decisions.checkMany({
               subject: authz.subject,
               roles: authz.roles,
               bindings: authz.bindings,
@@ -298,8 +279,7 @@ export class PolicyGuard implements CanActivate {
     request: Record<string, any>,
     context: ExecutionContext,
   ): Promise<Subject | undefined> {
-    const resolver = this.options.subjectResolver ?? defaultSubjectResolver;
-    return resolver(request, context);
+    return this.options.subjectResolver(request, context);
   }
 
   /** The resource the rule is about, with its attributes from the type's loader. */
@@ -316,7 +296,7 @@ export class PolicyGuard implements CanActivate {
       context.getType() === 'http' ? request : this.getEntryPoint(context).idSource(context);
     const id = rule.id
       ? rule.id(source)
-      : this.getEntryPoint(context).idSource(context)?.[rule.idParam ?? DEFAULT_ID_PARAM];
+      : this.getEntryPoint(context).idSource(context)?.[rule.idParam ?? OPA_DEFAULTS.idParam];
     if (!this.isAcceptableId(id)) throw new BadRequestException(OpaMessages.invalidResourceId);
     const loader = this.loaders.get(type);
     if (!loader) return { type, id };
@@ -369,8 +349,8 @@ export class PolicyGuard implements CanActivate {
   }
 
   /** Asks OPA; any failure to get an answer is a 503, never an allow. */
-  protected async decide(request: Parameters<OpaService['check']>[0]): Promise<Decision> {
-    return this.unlessFailed(() => this.opa.check(request));
+  protected async decide(request: CheckRequest): Promise<Decision> {
+    return this.unlessFailed(() => this.decisions.check(request));
   }
 
   protected throwAccessDenied(decision: Decision): never {

@@ -1,5 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
-import type { RequestAuthorization } from '../policy.guard.js';
+import type { RequestAuthorization } from '../authz.types.js';
 import { AUTHORIZATION } from './entry-point.js';
 import { entryPointOf } from './index.js';
 

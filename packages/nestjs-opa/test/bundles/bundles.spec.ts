@@ -1,6 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
 import { Module } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { generateKeyPairSync } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -19,6 +18,7 @@ import {
 import { OpaModule, OpaService, type CompileFilterRequest } from '../../src/index.js';
 import { FixturesModule, InMemoryAuthzRepository } from '../support/fixtures.js';
 import { createApp } from '../support/guard-scenario.js';
+import { createOpaTesting } from '../support/opa-testing.js';
 
 /**
  * The deployment's policy delivery, end to end on 127.0.0.1: `npm run policies:build` bundles
@@ -205,12 +205,8 @@ describe('policy bundles: signed, optimized, hot-reloaded', () => {
   it('partially evaluates `include` from the optimized bundle exactly like the sources', async () => {
     const bundled = app!.get(OpaService);
     // The same library against the shared OPA of the integration project (engine and sample sources).
-    const moduleRef = await Test.createTestingModule({
-      imports: [OpaModule.forRoot({ url: process.env.OPA_URL!, globalGuard: false })],
-    }).compile();
-    await moduleRef.init();
+    const { moduleRef, opa: sources } = await createOpaTesting();
     try {
-      const sources = moduleRef.get(OpaService);
       const roles = {
         viewer: { permissions: ['task:read', 'task:list'] },
         editor: { permissions: ['task:read', 'task:list', 'task:update'] },

@@ -1,6 +1,6 @@
 import type { ResourceFilter } from './filter.types.js';
-import { matchesFilter } from './matches-filter.js';
-import { toSqlFilter } from './sql-filter.js';
+import { matchesFilter } from './filter.semantics.js';
+import { toSqlFilter } from './sql.adapter.js';
 
 const filter: ResourceFilter = {
   kind: 'conditions',

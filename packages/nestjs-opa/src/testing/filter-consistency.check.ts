@@ -1,6 +1,6 @@
 import type { ResourceRef } from '../authz.types.js';
 import type { CompileFilterRequest, ResourceFilter } from '../filters/filter.types.js';
-import { matchesFilter } from '../filters/matches-filter.js';
+import { matchesFilter } from '../filters/filter.semantics.js';
 import type { OpaService } from '../opa.service.js';
 
 /** What {@link checkFilterConsistency} compares. */

@@ -1,6 +1,6 @@
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { FilterValue, ResourceFilter } from '../filters/filter.types.js';
-import { renderSqlFilter } from '../filters/sql-renderer.js';
+import { renderSqlFilter } from '../filters/sql.renderer.js';
 
 /** Options of {@link applyResourceFilter}. */
 export interface TypeOrmFilterOptions {

@@ -1,4 +1,4 @@
-import { buildDecisionInput, bulkQueries } from './decision-input.js';
+import { buildDecisionInput, bulkQueries } from './decision.input.js';
 
 describe('buildDecisionInput', () => {
   const base = {

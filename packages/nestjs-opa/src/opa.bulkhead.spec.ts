@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { OpaBulkhead } from './opa-bulkhead.js';
+import { OpaBulkhead } from './opa.bulkhead.js';
 import { OpaOverloadedError, OpaUnavailableError } from './opa.errors.js';
 
 const settle = <T>(promise: Promise<T>) =>

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { OpaError, OpaResponseError, OpaTimeoutError, OpaUnavailableError } from '../opa.errors.js';
-import { OpaService, type OpaHealthOptions } from '../opa.service.js';
+import { OpaAdminService, type OpaHealthOptions } from '../opa-admin.service.js';
 
 /**
  * Terminus indicator: up when OPA's `/health` answers 200, down with the reason otherwise.
@@ -20,7 +20,7 @@ import { OpaService, type OpaHealthOptions } from '../opa.service.js';
 @Injectable()
 export class OpaHealthIndicator {
   constructor(
-    private readonly opa: OpaService,
+    private readonly opa: OpaAdminService,
     private readonly healthIndicatorService: HealthIndicatorService,
   ) {}
 

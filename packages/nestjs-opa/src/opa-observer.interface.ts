@@ -3,14 +3,24 @@ import type { SubjectRef } from './authz.types.js';
 /** How a decision was answered. */
 export type DecisionOutcome = 'permit' | 'deny' | 'error';
 
-/** One point decision, as observers see it. Holds no secrets: no roles, bindings or attributes. */
+/** Where an answer came from: the engine itself, the decision cache, or a call already in flight. */
+export type DecisionSource = 'opa' | 'cache' | 'coalesced';
+
+/**
+ * Which question was answered: one action on one resource, one item of a bulk check, or a list
+ * filter (its `resource.id` is `null`).
+ */
+export type DecisionKind = 'point' | 'bulk' | 'filter';
+
+/** One decision, as observers see it. Holds no secrets: no roles, bindings or attributes. */
 export interface DecisionEvent {
+  kind: DecisionKind;
   subject: SubjectRef;
   action: string;
   resource: { type: string; id: string | null };
   outcome: DecisionOutcome;
   /** Where the answer came from. */
-  source: 'opa' | 'cache' | 'coalesced';
+  source: DecisionSource;
   /**
    * Finds the decision in a log: OPA's `decision_id`, or the id the library minted when OPA does
    * not log decisions. Always set on a permit or a deny; on an error only when OPA's error answer
@@ -20,6 +30,11 @@ export interface DecisionEvent {
   latencyMs: number;
   /** Cache lookup result, present only when the decision cache is on. */
   cache?: 'hit' | 'miss';
+  /**
+   * What a filter lets through (`kind: 'filter'` only): a filter that lets no row through is a
+   * `deny`, any other a `permit`.
+   */
+  filter?: 'always' | 'never' | 'conditions';
   /** The error's name (`OpaTimeoutError`, ...) when `outcome` is `error`. */
   errorKind?: string;
 }

@@ -1,7 +1,7 @@
 import { Reflector } from '@nestjs/core';
 import { Authorize, AuthorizeList } from './authorize.decorator.js';
 import { Public } from './public.decorator.js';
-import { resolveRoutePolicy } from './route-policy.js';
+import { resolveRoutePolicy } from './route.policy.js';
 
 const reflector = new Reflector();
 const policyOf = (controller: new () => object, name: string) =>

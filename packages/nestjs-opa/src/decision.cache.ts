@@ -1,28 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import type { Decision, SubjectRef } from './authz.types.js';
-import { subjectPrefix } from './decision-key.js';
-import { OPA_MODULE_OPTIONS } from './opa.constants.js';
-import type { OpaModuleOptions } from './opa-module-options.interface.js';
-
-/** Options of the opt-in decision cache. */
-export interface DecisionCacheOptions {
-  /**
-   * Most decisions kept.
-   * @default 10000
-   */
-  max?: number;
-  /**
-   * How long a permit is reused, in milliseconds.
-   * @default 5000
-   */
-  ttl?: number;
-  /**
-   * How long a denial is reused, in milliseconds; shorter, so a new grant shows quickly.
-   * @default 1000
-   */
-  denyTtl?: number;
-}
+import { subjectPrefix } from './decision.key.js';
+import { OPA_RESOLVED_OPTIONS } from './opa.constants.js';
+import type { ResolvedOpaOptions } from './opa.options.js';
 
 /**
  * A bounded LRU of decisions with a TTL, keyed by the whole input (see {@link decisionKey}). Off unless
@@ -41,13 +22,12 @@ export class DecisionCache {
   private readonly denyTtl: number;
   private invalidations = 0;
 
-  constructor(@Inject(OPA_MODULE_OPTIONS) options: OpaModuleOptions) {
-    const cache = options.cache || undefined;
-    this.ttl = cache?.ttl ?? 5000;
-    this.denyTtl = cache?.denyTtl ?? 1000;
+  constructor(@Inject(OPA_RESOLVED_OPTIONS) { cache }: ResolvedOpaOptions) {
+    this.ttl = cache ? cache.ttl : 0;
+    this.denyTtl = cache ? cache.denyTtl : 0;
     if (cache)
       this.entries = new LRUCache({
-        max: cache.max ?? 10_000,
+        max: cache.max,
         ttl: this.ttl,
         ttlAutopurge: false,
         // Read the clock on each lookup: the default (1 ms) arms a timer per millisecond to

@@ -1,5 +1,5 @@
 import type { OpaModuleOptions } from './opa-module-options.interface.js';
-import { resolveOpaOptions, resolveResilience } from './opa-options.js';
+import { resolveOpaOptions, resolveResilience } from './opa.options.js';
 
 describe('resolveOpaOptions', () => {
   it('applies the defaults', () => {

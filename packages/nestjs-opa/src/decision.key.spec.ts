@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import type { DecisionInput } from './authz.types.js';
-import { buildDecisionInput } from './decision-input.js';
-import { decisionKey, subjectPrefix } from './decision-key.js';
+import { buildDecisionInput } from './decision.input.js';
+import { decisionKey, subjectPrefix } from './decision.key.js';
 
 const id = fc.oneof(
   fc.constantFrom('alice', 'bob', 't-1', 't-2', '', '"', '|', '["user","x"]|'),

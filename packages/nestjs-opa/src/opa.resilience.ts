@@ -15,9 +15,8 @@ import {
   type CircuitBreakerPolicy,
   type IPolicy,
 } from 'cockatiel';
-import { UnsupportedResidualError } from './filters/residual-parser.js';
-import { OpaBulkhead } from './opa-bulkhead.js';
-import { OPA_MODULE_OPTIONS } from './opa.constants.js';
+import { OpaBulkhead } from './opa.bulkhead.js';
+import { OPA_RESOLVED_OPTIONS } from './opa.constants.js';
 import {
   OpaCircuitOpenError,
   OpaError,
@@ -25,11 +24,11 @@ import {
   OpaResponseError,
   OpaTimeoutError,
   OpaUnavailableError,
+  UnsupportedResidualError,
 } from './opa.errors.js';
 import { OpaMessages } from './opa.messages.js';
-import type { OpaModuleOptions } from './opa-module-options.interface.js';
-import { OPA_OBSERVERS, type BreakerState, type OpaObserver } from './opa-observer.js';
-import { resolveOpaOptions, resolveResilience } from './opa-options.js';
+import { OPA_OBSERVERS, type BreakerState, type OpaObserver } from './opa-observer.interface.js';
+import type { ResolvedOpaOptions } from './opa.options.js';
 
 const BREAKER_STATES: Record<CircuitState, BreakerState> = {
   [CircuitState.Closed]: 'closed',
@@ -73,13 +72,11 @@ export class OpaResilience {
   readonly bulkhead?: OpaBulkhead;
 
   constructor(
-    @Inject(OPA_MODULE_OPTIONS) options: OpaModuleOptions,
+    @Inject(OPA_RESOLVED_OPTIONS) settings: ResolvedOpaOptions,
     @Inject(OPA_OBSERVERS) observers: OpaObserver[],
   ) {
-    const resolved = resolveOpaOptions(options);
-    const settings = resolveResilience(options);
-    this.deadline = resolved.timeout;
-    this.url = resolved.url;
+    this.deadline = settings.timeout;
+    this.url = settings.url;
     // abortOnReturn off: the deadline still aborts a call in flight, but a call that returned has
     // nothing left to cancel, and aborting its signal anyway (cockatiel's default) builds a
     // DOMException and fires the transport's listeners on every decision, about a third of the

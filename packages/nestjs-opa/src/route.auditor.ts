@@ -3,7 +3,7 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { OpaMessages } from './opa.messages.js';
 import { PolicyGuard } from './policy.guard.js';
-import { resolveRoutePolicy, type RoutePolicy } from './route-policy.js';
+import { resolveRoutePolicy, type RoutePolicy } from './route.policy.js';
 
 /**
  * A route or handler that has neither `@Authorize()` nor `@Public()`: the guard denies it.

@@ -1,5 +1,5 @@
 import type { FilterValue, ResourceFilter } from './filter.types.js';
-import { renderSqlFilter } from './sql-renderer.js';
+import { renderSqlFilter } from './sql.renderer.js';
 
 /** SQL dialects the fragment adapter writes placeholders and identifiers for. */
 export type SqlDialect = 'postgres' | 'mysql' | 'sqlite' | 'mssql';

@@ -1,4 +1,5 @@
-import { parseResidual, UnsupportedResidualError } from './residual-parser.js';
+import { UnsupportedResidualError } from '../opa.errors.js';
+import { parseResidual } from './residual.parser.js';
 
 const field = (...path: string[]) => ({
   type: 'ref',

@@ -1,4 +1,4 @@
-import { parseBulkDecisions, parseDecision } from './decision-parser.js';
+import { parseBulkDecisions, parseDecision } from './decision.parser.js';
 
 describe('parseDecision', () => {
   it('reads a complete permit with its decision id', () => {

@@ -1,4 +1,5 @@
-import { OpaInvalidResponseError } from '../opa.errors.js';
+import { UnsupportedResidualError } from '../opa.errors.js';
+import { matchesCondition } from './filter.semantics.js';
 import type { FieldCondition, FilterValue, ResourceFilter } from './filter.types.js';
 
 /** A term of OPA's JSON-encoded Rego AST. */
@@ -41,9 +42,6 @@ const NEGATED: Record<FieldCondition['operator'], FieldCondition['operator']> = 
   in: 'nin',
   nin: 'in',
 };
-
-/** Thrown for any residual the filter cannot represent exactly: never a wider filter. */
-export class UnsupportedResidualError extends OpaInvalidResponseError {}
 
 function unsupported(what: string): never {
   throw new UnsupportedResidualError(`Cannot turn the policy's residual into a filter: ${what}`);
@@ -187,36 +185,3 @@ function literal(term: Term): FilterValue {
 }
 
 /** Rego's ordering of JSON types, for comparisons between values of different types. */
-const TYPE_ORDER = ['null', 'boolean', 'number', 'string'];
-
-function compare(a: FilterValue, b: FilterValue): number {
-  const ta = TYPE_ORDER.indexOf(a === null ? 'null' : typeof a);
-  const tb = TYPE_ORDER.indexOf(b === null ? 'null' : typeof b);
-  if (ta !== tb) return ta - tb;
-  if (a === b) return 0;
-  return (a as string | number) < (b as string | number) ? -1 : 1;
-}
-
-/** Whether a field value satisfies a condition, with the semantics of {@link FieldCondition}. */
-export function matchesCondition(condition: FieldCondition, fieldValue: unknown): boolean {
-  const value = (fieldValue === undefined ? null : fieldValue) as FilterValue;
-  const target = condition.value;
-  switch (condition.operator) {
-    case 'eq':
-      return compare(value, target as FilterValue) === 0;
-    case 'ne':
-      return compare(value, target as FilterValue) !== 0;
-    case 'lt':
-      return compare(value, target as FilterValue) < 0;
-    case 'lte':
-      return compare(value, target as FilterValue) <= 0;
-    case 'gt':
-      return compare(value, target as FilterValue) > 0;
-    case 'gte':
-      return compare(value, target as FilterValue) >= 0;
-    case 'in':
-      return (target as FilterValue[]).some((item) => compare(value, item) === 0);
-    case 'nin':
-      return !(target as FilterValue[]).some((item) => compare(value, item) === 0);
-  }
-}
