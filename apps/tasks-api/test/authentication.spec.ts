@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { AuthzRepository, OpaService } from 'nestjs-opa';
+import { AuthzRepository, DecisionService } from 'nestjs-opa';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { badTokens, expectInvalidTokenResponse, tokenFor } from './support/tokens.js';
 
@@ -13,7 +13,7 @@ describe('authentication', () => {
   beforeAll(async () => {
     t = await createTestApp();
     tokens = await badTokens();
-    opaCalls = jest.spyOn(t.app.get(OpaService), 'check');
+    opaCalls = jest.spyOn(t.app.get(DecisionService), 'check');
     repositoryCalls = jest.spyOn(
       t.app.get<AuthzRepository>(AuthzRepository, { strict: false }),
       'loadContext',

@@ -235,12 +235,7 @@ export class PolicyGuard implements CanActivate {
   ): Promise<ResourceRef> {
     const { resourceType: type, parent, idField } = question;
     const id = (parent as Record<string, unknown> | null | undefined)?.[idField];
-    if (!this.isAcceptableId(id)) throw new BadRequestException(OpaMessages.invalidResourceId);
-    const loader = this.loaders.get(type);
-    if (!loader) return { type, id };
-    const attributes = await this.unlessFailed(() => loader.load(id, request));
-    if (!attributes) throw new ResourceNotFoundException(type);
-    return { type, id, attributes };
+    return this.loadResource(type, id, request);
   }
 
   /** Loads the subject's roles, bindings and attributes and leaves them for the handler. */
@@ -297,6 +292,18 @@ export class PolicyGuard implements CanActivate {
     const id = rule.id
       ? rule.id(source)
       : this.getEntryPoint(context).idSource(context)?.[rule.idParam ?? OPA_DEFAULTS.idParam];
+    return this.loadResource(type, id, request);
+  }
+
+  /**
+   * One resource by id, with its attributes from the type's loader: 400 for an id not worth a
+   * lookup, 404 when the loader knows no such resource.
+   */
+  private async loadResource(
+    type: string,
+    id: unknown,
+    request: Record<string, any>,
+  ): Promise<ResourceRef> {
     if (!this.isAcceptableId(id)) throw new BadRequestException(OpaMessages.invalidResourceId);
     const loader = this.loaders.get(type);
     if (!loader) return { type, id };
