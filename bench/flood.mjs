@@ -20,6 +20,7 @@ import { ROOT, startOpa } from '../scripts/opa-server.mjs';
 import { stats } from './support.mjs';
 
 const APP_MODULE = join(ROOT, 'apps/tasks-api/dist/app.module.js');
+const METRICS_MODULE = join(ROOT, 'apps/tasks-api/dist/metrics/metrics.server.js');
 
 // ---- the app, in a child process so the flood's client does not share its event loop -------
 if (process.argv[2] === '--serve') {
@@ -32,11 +33,16 @@ if (process.argv[2] === '--serve') {
       OPA_URL: opaUrl,
       DATA_DIR: join(scratch, 'data'),
       JWT_KEYS_DIR: join(scratch, 'keys'),
+      METRICS_PORT: '0',
     }),
     { logger: process.env.FLOOD_LOG ? ['error', 'warn'] : false },
   );
   await app.listen(0, '127.0.0.1');
-  process.send({ port: app.getHttpServer().address().port });
+  const { MetricsServer } = await import(pathToFileURL(METRICS_MODULE).href);
+  process.send({
+    port: app.getHttpServer().address().port,
+    metricsUrl: app.get(MetricsServer).url,
+  });
   process.on('disconnect', () => void app.close().then(() => process.exit(0)));
 } else {
   await main();
@@ -66,7 +72,7 @@ async function main() {
     stdio: 'inherit',
   });
   try {
-    const { port } = await new Promise((resolve, reject) => {
+    const { port, metricsUrl } = await new Promise((resolve, reject) => {
       child.once('message', resolve);
       child.once('exit', (code) => reject(new Error(`the app exited with ${code}`)));
     });
@@ -76,12 +82,12 @@ async function main() {
     const prober = await signDevToken('carol', { keysDir });
     for (let round = 1; round <= Number(args.rounds); round++) {
       await flood(base, flooder, 4, 1); // warm-up, not measured
-      const before = await errorCounts(base);
+      const before = await errorCounts(metricsUrl);
       const [probes, load] = await Promise.all([
         probe(base, prober, rate, seconds),
         flood(base, flooder, connections, seconds),
       ]);
-      const after = await errorCounts(base);
+      const after = await errorCounts(metricsUrl);
       report(args.label, round, { seconds, connections, rate }, probes, load, before, after);
     }
   } finally {
@@ -135,10 +141,10 @@ function get(url, token, agent) {
   });
 }
 
-/** `opa_decision_errors_total` by kind, from the sample's /metrics ({} if it is not served there). */
-async function errorCounts(base) {
+/** `opa_decision_errors_total` by kind, from the sample's metrics server (its own port). */
+async function errorCounts(metricsUrl) {
   const text = await new Promise((resolve) => {
-    const req = request(`${base}/metrics`, (res) => {
+    const req = request(metricsUrl, (res) => {
       let body = '';
       res.on('data', (chunk) => (body += chunk));
       res.on('end', () => resolve(res.statusCode === 200 ? body : ''));
