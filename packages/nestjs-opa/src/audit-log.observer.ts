@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { DecisionEvent, OpaObserver } from './opa-observer.js';
+import type { BundleEvent, DecisionEvent, OpaObserver } from './opa-observer.js';
 
 /**
  * Writes one structured line per decision through the Nest logger: who, what, on which resource,
@@ -25,6 +25,13 @@ export class AuditLogObserver implements OpaObserver {
       ...(event.errorKind ? { error: event.errorKind } : {}),
     };
     if (event.outcome === 'error') this.logger.warn(line);
+    else this.logger.log(line);
+  }
+
+  /** The policy that decided changes here: the audit trail records which revision it was. */
+  onBundle(event: BundleEvent): void {
+    const line = { event: 'authz.bundle', ...event };
+    if (event.outcome === 'rejected') this.logger.warn(line);
     else this.logger.log(line);
   }
 }

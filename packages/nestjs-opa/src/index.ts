@@ -23,3 +23,6 @@ export { DecisionCache, type DecisionCacheOptions } from './decision-cache.js';
 export { decisionKey } from './decision-key.js';
 export * from './opa-observer.js';
 export { OpaResilience } from './opa-resilience.js';
+export { WasmDecisionEngine, type LocalAnswer } from './wasm/wasm-decision-engine.js';
+export type * from './wasm/wasm-engine-options.js';
+export { verifyBundle, type BundleVerificationKey } from './wasm/bundle-signature.js';

@@ -4,6 +4,7 @@ import type { DecisionCacheOptions } from './decision-cache.js';
 import type { OpaObserver } from './opa-observer.js';
 import type { AuthzRepository } from './authz.repository.js';
 import type { OpaTransport } from './transports/opa-transport.interface.js';
+import type { WasmEngineOptions } from './wasm/wasm-engine-options.js';
 
 /** Reads the subject of a request; `undefined` means nobody is authenticated (401). */
 export type SubjectResolver = (request: any) => Subject | undefined | Promise<Subject | undefined>;
@@ -11,8 +12,19 @@ export type SubjectResolver = (request: any) => Subject | undefined | Promise<Su
 /** Options of {@link OpaModule}. */
 export interface OpaModuleOptions {
   /**
+   * Who answers point (`check`, the guard) and bulk (`checkMany`) decisions: the OPA server at
+   * `url`, or `'wasm'`, the Wasm build of the same policy inside this process (needs the optional
+   * peer `@open-policy-agent/opa-wasm` and `wasm.bundle`). With `'wasm'`, filters
+   * (`compileFilter`, `@AuthorizeList()`) still go to the OPA server at `url`, and without a
+   * `url` a list route is refused at startup.
+   * @default 'server'
+   */
+  engine?: 'server' | 'wasm';
+  /** The signed Wasm bundle of `engine: 'wasm'`. */
+  wasm?: WasmEngineOptions;
+  /**
    * Base URL of OPA, e.g. `http://127.0.0.1:8181` for a sidecar. A path prefix is kept.
-   * @default 'http://127.0.0.1:8181'
+   * @default 'http://127.0.0.1:8181' (none with `engine: 'wasm'`)
    */
   url?: string;
   /**

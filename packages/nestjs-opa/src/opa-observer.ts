@@ -10,13 +10,22 @@ export interface DecisionEvent {
   resource: { type: string; id: string | null };
   outcome: DecisionOutcome;
   /** Where the answer came from. */
-  source: 'opa' | 'cache' | 'coalesced';
+  source: 'opa' | 'wasm' | 'cache' | 'coalesced';
   decisionId?: string;
   latencyMs: number;
   /** Cache lookup result, present only when the decision cache is on. */
   cache?: 'hit' | 'miss';
   /** The error's name (`OpaTimeoutError`, ...) when `outcome` is `error`. */
   errorKind?: string;
+}
+
+/** A policy bundle of the in-process engine (`engine: 'wasm'`) was activated or refused. */
+export interface BundleEvent {
+  outcome: 'activated' | 'rejected';
+  /** The revision activated, or (when refused) the revision that keeps serving, if any. */
+  revision?: string;
+  /** Why the bundle was refused or not fetched. */
+  reason?: string;
 }
 
 /** State of the circuit breaker in front of OPA. */
@@ -29,6 +38,7 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 export interface OpaObserver {
   onDecision?(event: DecisionEvent): void;
   onBreakerStateChange?(state: BreakerState): void;
+  onBundle?(event: BundleEvent): void;
 }
 
 /** Injection token of the registered observers (an array). */

@@ -21,7 +21,10 @@ export type ResolvedOpaOptions = Required<
       'maxResourceIdLength' | 'bulkChunkSize' | 'filterRule' | 'denyAsNotFound'
     >
   > &
-  Pick<OpaModuleOptions, 'subjectResolver' | 'tls'>;
+  Pick<OpaModuleOptions, 'subjectResolver' | 'tls'> & {
+    /** An OPA server is configured (always with `engine: 'server'`). */
+    hasServer: boolean;
+  };
 
 /** Applies defaults and checks the options once, at startup, with messages that say what to fix. */
 export function resolveOpaOptions(options: OpaModuleOptions): ResolvedOpaOptions {
@@ -35,6 +38,9 @@ export function resolveOpaOptions(options: OpaModuleOptions): ResolvedOpaOptions
   }
   if (options.filterRule !== undefined && !/^[A-Za-z_]\w*$/.test(options.filterRule)) {
     throw new TypeError(`OpaModule: filterRule "${options.filterRule}" is not a Rego rule name`);
+  }
+  if (options.engine !== undefined && options.engine !== 'server' && options.engine !== 'wasm') {
+    throw new TypeError(`OpaModule: engine must be 'server' or 'wasm', got "${String(options.engine)}"`);
   }
   const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isFinite(timeout) || timeout <= 0) {
@@ -55,5 +61,6 @@ export function resolveOpaOptions(options: OpaModuleOptions): ResolvedOpaOptions
     bulkChunkSize: options.bulkChunkSize ?? DEFAULT_BULK_CHUNK_SIZE,
     filterRule: options.filterRule ?? DEFAULT_FILTER_RULE,
     denyAsNotFound: options.denyAsNotFound ?? false,
+    hasServer: options.engine !== 'wasm' || options.url !== undefined,
   };
 }

@@ -33,6 +33,9 @@ export class OpaTimeoutError extends OpaUnavailableError {}
 /** OPA has been failing: the circuit breaker answers at once without calling it. */
 export class OpaCircuitOpenError extends OpaUnavailableError {}
 
+/** `engine: 'wasm'` has no verified policy bundle active yet: no decision can be made. */
+export class OpaNotReadyError extends OpaUnavailableError {}
+
 /** OPA answered with a non-2xx status. */
 export class OpaResponseError extends OpaError {
   declare readonly status: number;

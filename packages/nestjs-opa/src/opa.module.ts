@@ -9,6 +9,7 @@ import { OpaService } from './opa.service.js';
 import { PolicyGuard } from './policy.guard.js';
 import { ResourceLoaderRegistry } from './resource-loader.registry.js';
 import { RouteAuditor } from './route-auditor.js';
+import { WasmDecisionEngine } from './wasm/wasm-decision-engine.js';
 
 /**
  * Puts every route behind OPA. Provides {@link OpaService} and {@link PolicyGuard} (registered
@@ -41,6 +42,7 @@ import { RouteAuditor } from './route-auditor.js';
     OpaResilience,
     DecisionCache,
     AuditLogObserver,
+    WasmDecisionEngine,
   ],
   exports: [
     OpaService,
@@ -50,6 +52,7 @@ import { RouteAuditor } from './route-auditor.js';
     RouteAuditor,
     OpaResilience,
     DecisionCache,
+    WasmDecisionEngine,
     OPA_MODULE_OPTIONS,
   ],
 })

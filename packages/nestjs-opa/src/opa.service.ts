@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type {
   CheckRequest,
@@ -15,13 +15,19 @@ import { decisionKey } from './decision-key.js';
 import type { CompileFilterRequest, ResourceFilter } from './filters/filter.types.js';
 import { parseResidual } from './filters/residual-parser.js';
 import { OPA_MODULE_OPTIONS } from './opa.constants.js';
-import { OpaError, OpaInvalidResponseError, OpaResponseError } from './opa.errors.js';
+import {
+  OpaError,
+  OpaInvalidResponseError,
+  OpaNotReadyError,
+  OpaResponseError,
+} from './opa.errors.js';
 import { OPA_OBSERVERS, type DecisionEvent, type OpaObserver } from './opa-observer.js';
 import { OpaResilience } from './opa-resilience.js';
 import { OpaMessages } from './opa.messages.js';
 import type { OpaModuleOptions } from './opa-module-options.interface.js';
 import { resolveOpaOptions, type ResolvedOpaOptions } from './opa-options.js';
 import { OpaTransport, type OpaHttpRequest } from './transports/opa-transport.interface.js';
+import { WasmDecisionEngine } from './wasm/wasm-decision-engine.js';
 
 /** The answer to {@link OpaService.evaluate}. */
 export interface EvaluationResult<T = unknown> {
@@ -82,6 +88,9 @@ export class OpaService {
     { generation: number; decision: Promise<Decision> }
   >();
   private readonly tracer = trace.getTracer('nestjs-opa');
+  /** The in-process engine, when `engine: 'wasm'` answers point and bulk decisions. */
+  private readonly local?: WasmDecisionEngine;
+  private readonly source: 'opa' | 'wasm';
 
   constructor(
     @Inject(OpaTransport) private readonly transport: OpaTransport,
@@ -89,8 +98,11 @@ export class OpaService {
     private readonly resilience: OpaResilience,
     private readonly cache: DecisionCache,
     @Inject(OPA_OBSERVERS) private readonly observers: OpaObserver[],
+    @Optional() wasm?: WasmDecisionEngine,
   ) {
     this.options = resolveOpaOptions(options);
+    this.local = wasm?.enabled ? wasm : undefined;
+    this.source = this.local ? 'wasm' : 'opa';
     this.coalesce = options.coalesce !== false;
     const policy = toDataPath(this.options.policyPackage);
     this.decisionPath = `/v1/data/${policy}/decision`;
@@ -143,13 +155,13 @@ export class OpaService {
     try {
       const decision = await pending;
       this.emit(() => ({
-        ...event(decision.permit ? 'permit' : 'deny', shared ? 'coalesced' : 'opa'),
+        ...event(decision.permit ? 'permit' : 'deny', shared ? 'coalesced' : this.source),
         decisionId: decision.decisionId,
       }));
       return decision;
     } catch (error) {
       this.emit(() => ({
-        ...event('error', shared ? 'coalesced' : 'opa'),
+        ...event('error', shared ? 'coalesced' : this.source),
         errorKind: errorKind(error),
       }));
       throw error;
@@ -168,11 +180,14 @@ export class OpaService {
       { attributes: { 'authz.action': input.action, 'authz.resource.type': input.resource.type } },
       async (span) => {
         try {
-          const response = await this.decide({
-            method: 'POST',
-            path: this.decisionPath,
-            body: `{"input":${serialized}}`,
-          });
+          // In process: the same parser, cache and events; the decision id is minted locally.
+          const response = this.local
+            ? this.local.decide(serialized)
+            : await this.decide({
+                method: 'POST',
+                path: this.decisionPath,
+                body: `{"input":${serialized}}`,
+              });
           const decision = parseDecision(response);
           span.setAttributes({
             'authz.outcome': decision.permit ? 'permit' : 'deny',
@@ -238,6 +253,17 @@ export class OpaService {
 
     const subjectDocument = subjectInput(subject);
     const permits: boolean[][] = [];
+    if (this.local) {
+      // One chunk per evaluation, yielding to the event loop between chunks: at the default 200
+      // queries a chunk holds the loop about 1-2 ms (see README), however large the batch.
+      for (const [i, chunk] of chunks.entries()) {
+        if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        const { resources, queries } = bulkQueries(chunk);
+        const body = JSON.stringify({ subject: subjectDocument, roles, bindings, resources, queries });
+        permits.push(parseBulkDecisions(this.local.decideMany(body), chunk.length));
+      }
+      return verdicts(items, permits);
+    }
     // A few chunks at a time: parallel enough to be quick, bounded so one page cannot flood OPA.
     for (let i = 0; i < chunks.length; i += BULK_CONCURRENCY) {
       const window = chunks.slice(i, i + BULK_CONCURRENCY).map(async (chunk) => {
@@ -253,12 +279,7 @@ export class OpaService {
       });
       permits.push(...(await Promise.all(window)));
     }
-    const flat = permits.flat();
-    return items.map(({ action, resource }, index) => ({
-      action,
-      resource,
-      permit: flat[index] === true,
-    }));
+    return verdicts(items, permits);
   }
 
   /**
@@ -273,6 +294,8 @@ export class OpaService {
    * ```
    */
   async compileFilter(request: CompileFilterRequest): Promise<ResourceFilter> {
+    // Never a wider list: without a server to partially evaluate, no filter at all.
+    if (!this.options.hasServer) throw new OpaNotReadyError(OpaMessages.noFilterServer);
     const { resourceType, ...rest } = request;
     const input = buildDecisionInput({ ...rest, resource: { type: resourceType } });
     // The classic endpoint, not the target-specific `/v1/compile/{path}` (OPA >= 1.9): on OPA 1.22
@@ -362,7 +385,8 @@ export class OpaService {
   }
 
   /**
-   * Resolves when OPA's `/health` answers 200; throws an {@link OpaError} otherwise.
+   * Resolves when OPA's `/health` answers 200; throws an {@link OpaError} otherwise. With
+   * `engine: 'wasm'` it resolves when a verified bundle is active (the engine that decides).
    *
    * @example
    * ```ts
@@ -370,6 +394,11 @@ export class OpaService {
    * ```
    */
   async health(options: OpaHealthOptions = {}): Promise<void> {
+    if (this.local) {
+      // The engine that decides must be ready; OPA (filters only) is checked by its own URL.
+      if (!this.local.status().ready) throw new OpaNotReadyError(OpaMessages.wasmNotReady);
+      return;
+    }
     const query = [options.bundles && 'bundles', options.plugins && 'plugins']
       .filter(Boolean)
       .join('&');
@@ -394,6 +423,15 @@ export class OpaService {
 }
 
 const invalidJson = Symbol('invalidJson');
+
+function verdicts(items: CheckManyRequest['items'], permits: boolean[][]): BulkVerdict[] {
+  const flat = permits.flat();
+  return items.map(({ action, resource }, index) => ({
+    action,
+    resource,
+    permit: flat[index] === true,
+  }));
+}
 
 function errorKind(error: unknown): string {
   return error instanceof OpaError ? error.name : 'Error';

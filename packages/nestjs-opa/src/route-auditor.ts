@@ -1,7 +1,16 @@
-import { Injectable, Logger, RequestMethod, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  RequestMethod,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { OPA_MODULE_OPTIONS } from './opa.constants.js';
 import { OpaMessages } from './opa.messages.js';
+import type { OpaModuleOptions } from './opa-module-options.interface.js';
+import { resolveOpaOptions } from './opa-options.js';
 import { resolveRoutePolicy, type RoutePolicy } from './route-policy.js';
 
 /** A route that has neither `@Authorize()` nor `@Public()`: the guard answers 403 on it. */
@@ -30,10 +39,16 @@ export class RouteAuditor implements OnApplicationBootstrap {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
+    @Inject(OPA_MODULE_OPTIONS) private readonly options: OpaModuleOptions,
   ) {}
 
   onApplicationBootstrap(): void {
     const line = (r: UnprotectedRoute) => `${r.method} ${r.path} (${r.handler})`;
+    if (!resolveOpaOptions(this.options).hasServer) {
+      // A list route would answer 503 on every call: refuse to start instead.
+      const lists = this.listRoutes();
+      if (lists.length > 0) throw new Error(OpaMessages.listRoutesWithoutServer(lists.map(line)));
+    }
     const ambiguous = this.ambiguousRoutes();
     if (ambiguous.length > 0) {
       this.logger.error(
@@ -58,6 +73,13 @@ export class RouteAuditor implements OnApplicationBootstrap {
     );
   }
 
+  /** `@AuthorizeList()` routes: they need an OPA server to compile their filter. */
+  listRoutes(): UnprotectedRoute[] {
+    return this.routes().flatMap(({ method, path, handler, policy }) =>
+      policy.kind === 'rule' && policy.rule.list ? [{ method, path, handler }] : [],
+    );
+  }
+
   private routes(): (UnprotectedRoute & { policy: RoutePolicy })[] {
     this.report ??= this.discovery.getControllers().flatMap(({ metatype }) => {
       if (!metatype || !metatype.prototype) return [];
@@ -68,7 +90,7 @@ export class RouteAuditor implements OnApplicationBootstrap {
         const path = this.reflector.get<string | string[] | undefined>(PATH_METADATA, handler);
         if (path === undefined) return [];
         const policy = resolveRoutePolicy(this.reflector, handler, controller);
-        if (policy.kind === 'public' || policy.kind === 'rule') return [];
+        if (policy.kind === 'public') return [];
         const method = RequestMethod[this.reflector.get<RequestMethod>(METHOD_METADATA, handler)];
         return [
           {
