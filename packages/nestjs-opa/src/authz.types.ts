@@ -85,7 +85,10 @@ export interface Decision {
   allow: boolean;
   /** A custom deny rule vetoed the request. */
   deny: boolean;
-  /** OPA's decision id, present when OPA's decision logging is on. */
+  /**
+   * Finds this decision in a log: OPA's `decision_id` when OPA logs decisions, otherwise an id
+   * `OpaService` minted and wrote in its audit line (`OpaAudit`). Always set by `OpaService.check()`.
+   */
   decisionId?: string;
   /** The `result` document exactly as OPA returned it, for logging. */
   raw: unknown;

@@ -11,6 +11,11 @@ export interface DecisionEvent {
   outcome: DecisionOutcome;
   /** Where the answer came from. */
   source: 'opa' | 'wasm' | 'cache' | 'coalesced';
+  /**
+   * Finds the decision in a log: OPA's `decision_id`, or the id the library minted when OPA does
+   * not log decisions (always, for `wasm`). Always set on a permit or a deny; on an error only when OPA's error answer
+   * carried one (no decision was made).
+   */
   decisionId?: string;
   latencyMs: number;
   /** Cache lookup result, present only when the decision cache is on. */

@@ -1,7 +1,7 @@
 import { ForbiddenException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { OpaMessages } from './opa.messages.js';
 
-/** 403: OPA denied the request. The body carries the decision id when OPA returned one. */
+/** 403: the request is denied. The body carries the decision id that finds the decision in a log. */
 export class AccessDeniedException extends ForbiddenException {
   constructor(readonly decisionId?: string) {
     super({

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type {
@@ -163,6 +164,7 @@ export class OpaService {
       this.emit(() => ({
         ...event('error', shared ? 'coalesced' : this.source),
         errorKind: errorKind(error),
+        ...(error instanceof OpaError && error.decisionId ? { decisionId: error.decisionId } : {}),
       }));
       throw error;
     }
@@ -180,7 +182,7 @@ export class OpaService {
       { attributes: { 'authz.action': input.action, 'authz.resource.type': input.resource.type } },
       async (span) => {
         try {
-          // In process: the same parser, cache and events; the decision id is minted locally.
+          // In process: the same parser, cache and events; the decision id is minted below.
           const response = this.local
             ? this.local.decide(serialized)
             : await this.decide({
@@ -188,10 +190,10 @@ export class OpaService {
                 path: this.decisionPath,
                 body: `{"input":${serialized}}`,
               });
-          const decision = parseDecision(response);
+          const decision = withDecisionId(parseDecision(response));
           span.setAttributes({
             'authz.outcome': decision.permit ? 'permit' : 'deny',
-            ...(decision.decisionId ? { 'authz.decision_id': decision.decisionId } : {}),
+            'authz.decision_id': decision.decisionId,
           });
           // Invalidated while in flight: the answer may predate the change, so do not keep it.
           if (key !== undefined && this.cache.generation === generation)
@@ -431,6 +433,14 @@ function verdicts(items: CheckManyRequest['items'], permits: boolean[][]): BulkV
     resource,
     permit: flat[index] === true,
   }));
+}
+
+/**
+ * OPA's decision id when OPA logs decisions; otherwise one minted here, which the audit line and
+ * the 403 both carry, so every decision can still be found in a log.
+ */
+function withDecisionId(decision: Decision): Decision & { decisionId: string } {
+  return { ...decision, decisionId: decision.decisionId ?? randomUUID() };
 }
 
 function errorKind(error: unknown): string {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   BadRequestException,
   HttpException,
@@ -74,12 +75,11 @@ export class PolicyGuard implements CanActivate {
     const policy = resolveRoutePolicy(this.reflector, context.getHandler(), context.getClass());
     if (policy.kind === 'public') return true;
     if (policy.kind === 'ambiguous') {
-      this.logger.error(`${describe(context)}: ${OpaMessages.ambiguousPolicy(policy.reason)}`);
-      throw new AccessDeniedException();
+      const reason = `${describe(context)}: ${OpaMessages.ambiguousPolicy(policy.reason)}`;
+      this.denyUnconfigured(context, 'error', reason);
     }
     if (policy.kind === 'none' || context.getType() !== 'http') {
-      this.logger.warn(`${describe(context)}: ${OpaMessages.noPolicy}`);
-      throw new AccessDeniedException();
+      this.denyUnconfigured(context, 'warn', `${describe(context)}: ${OpaMessages.noPolicy}`);
     }
     const { rule } = policy;
 
@@ -187,10 +187,8 @@ export class PolicyGuard implements CanActivate {
     const type =
       rule.resource ??
       this.reflector.getAllAndOverride(ResourceType, [context.getHandler(), context.getClass()]);
-    if (!type) {
-      this.logger.error(OpaMessages.missingResourceType(describe(context)));
-      throw new AccessDeniedException();
-    }
+    if (!type)
+      this.denyUnconfigured(context, 'error', OpaMessages.missingResourceType(describe(context)));
     return type;
   }
 
@@ -229,6 +227,21 @@ export class PolicyGuard implements CanActivate {
 
   protected throwAccessDenied(decision: Decision): never {
     throw new AccessDeniedException(decision.decisionId);
+  }
+
+  /**
+   * A 403 the route's configuration decides, not OPA: its decision id is minted here and logged
+   * with the reason, so the 403 can still be found in a log.
+   */
+  private denyUnconfigured(
+    context: ExecutionContext,
+    level: 'warn' | 'error',
+    reason: string,
+  ): never {
+    const decisionId = randomUUID();
+    this.logger[level](`${reason} (decisionId ${decisionId})`);
+    if (context.getType() === 'http') this.setHeader(context, DECISION_ID_HEADER, decisionId);
+    throw new AccessDeniedException(decisionId);
   }
 
   /** Runs a step; an HTTP exception passes through, anything else means no decision: 503. */

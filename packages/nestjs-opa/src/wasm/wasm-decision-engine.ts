@@ -5,7 +5,7 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { DecisionCache } from '../decision-cache.js';
 import { OPA_MODULE_OPTIONS } from '../opa.constants.js';
@@ -22,10 +22,12 @@ const DEFAULT_POLLING_INTERVAL_MS = 10_000;
 const DEFAULT_MAX_BUNDLE_BYTES = 32 * 1024 * 1024;
 const DEFAULT_DOWNLOAD_TIMEOUT_MS = 10_000;
 
-/** An answer shaped like OPA's `POST /v1/data` body, so one parser reads both engines. */
+/**
+ * An answer shaped like OPA's `POST /v1/data` body, so one parser reads both engines. It has no
+ * `decision_id`: OpaService mints one, as it does when OPA does not log decisions.
+ */
 export interface LocalAnswer {
   result: unknown;
-  decision_id: string;
 }
 
 /**
@@ -99,12 +101,12 @@ export class WasmDecisionEngine implements OnModuleInit, OnModuleDestroy {
 
   /** Answers the `decision` rule for one input (JSON text). */
   decide(input: string): LocalAnswer {
-    return { result: this.policy().decision(input), decision_id: randomUUID() };
+    return { result: this.policy().decision(input) };
   }
 
   /** Answers the `decisions` rule for one bulk input (JSON text). */
   decideMany(input: string): LocalAnswer {
-    return { result: this.policy().decisions(input), decision_id: randomUUID() };
+    return { result: this.policy().decisions(input) };
   }
 
   /**

@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startOpa, type RunningOpa } from '../../../../scripts/opa-server.mjs';
 import { UndiciTransport } from '../../src/index.js';
+import { decisionLogLine as logLine } from '../support/opa-log.js';
 import { closeServices, createService } from './opa-client.js';
 
 /** policies/system/log erases credentials from the decision log; the decision itself stays. */
@@ -54,16 +55,3 @@ describe('decision log masking', () => {
     ]);
   });
 });
-
-/** The decision log line of `decisionId`, once OPA has written it. */
-async function logLine(file: string, decisionId: string): Promise<string> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const line = readFileSync(file, 'utf8')
-      .split('\n')
-      .find((l) => l.includes(`"decision_id":"${decisionId}"`));
-    if (line) return line;
-    if (Date.now() > deadline) throw new Error(`no decision log line for ${decisionId}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -1,4 +1,3 @@
-import type { LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { trace } from '@opentelemetry/api';
 import {
@@ -10,24 +9,12 @@ import { register } from 'prom-client';
 import { OpaModule, OpaService, type CheckRequest } from '../../src/index.js';
 import { OpaMetricsObserver } from '../../src/prometheus/index.js';
 import { freePort } from '../../../../scripts/opa-server.mjs';
+import { CapturingLogger } from '../support/capturing-logger.js';
 
 const spans = new InMemorySpanExporter();
 trace.setGlobalTracerProvider(
   new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }),
 );
-
-class CapturingLogger implements LoggerService {
-  lines: Array<{ level: string; message: unknown; context?: unknown }> = [];
-  log(message: unknown, context?: unknown) {
-    this.lines.push({ level: 'log', message, context });
-  }
-  warn(message: unknown, context?: unknown) {
-    this.lines.push({ level: 'warn', message, context });
-  }
-  error(message: unknown, context?: unknown) {
-    this.lines.push({ level: 'error', message, context });
-  }
-}
 
 const check: CheckRequest = {
   subject: { type: 'user', id: 'carol', attributes: { banned: false, email: 'carol@example.com' } },

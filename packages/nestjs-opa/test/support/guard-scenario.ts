@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LoggerService } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -6,14 +6,18 @@ import { DECISION_ID_HEADER, RouteAuditor } from '../../src/index.js';
 
 export type Platform = 'express' | 'fastify';
 
-/** Boots `AppModule` on the chosen platform, listening on a free 127.0.0.1 port. */
-export async function createApp(appModule: unknown, platform: Platform): Promise<INestApplication> {
+/** Boots `AppModule` on the chosen platform, listening on a free 127.0.0.1 port; silent by default. */
+export async function createApp(
+  appModule: unknown,
+  platform: Platform,
+  logger: LoggerService | false = false,
+): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({ imports: [appModule as never] }).compile();
   const app =
     platform === 'fastify'
       ? moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter())
       : moduleRef.createNestApplication();
-  app.useLogger(false);
+  app.useLogger(logger);
   await app.init();
   if (platform === 'fastify')
     await (app as NestFastifyApplication).getHttpAdapter().getInstance().ready();
