@@ -1,6 +1,10 @@
 // Builds the signed, optimized policy bundle that OPA sidecars pull (`npm run policies:build`).
 //
-//   node scripts/build-bundle.mjs [--policies DIR] [--output FILE] [--revision REV]
+//   node scripts/build-bundle.mjs [--policies DIR] [--output FILE] [--revision REV] [--target wasm]
+//
+// `--target wasm` builds the bundle of the in-process engine (`engine: 'wasm'`): policy.wasm with
+// the decision and bulk entrypoints, signed the same way. A rule the Wasm engine cannot run (a
+// host built-in such as http.send) fails the build and names it.
 //
 // Signing key: $BUNDLE_SIGNING_KEY (path to a PEM private key, EC P-256/P-384 or RSA), else a
 // development ES256 key pair generated on first use into .dev-keys/bundle/ (git-ignored; never
@@ -8,7 +12,7 @@
 // that is .dev-keys/bundle/public.pem.
 import { execFileSync } from 'node:child_process';
 import { createHash, createPrivateKey, generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { POLICIES_DIR, ROOT, opaBinary } from './opa-server.mjs';
@@ -17,6 +21,22 @@ export const DEFAULT_BUNDLE = join(ROOT, 'dist', 'bundles', 'authz.tar.gz');
 export const DEV_BUNDLE_KEYS_DIR = join(ROOT, '.dev-keys', 'bundle');
 /** What the app queries (the library's decision, bulk and filter rules): kept by the optimizer. */
 export const ENTRYPOINTS = ['authz/decision', 'authz/decisions', 'authz/include'];
+export const DEFAULT_WASM_BUNDLE = join(ROOT, 'dist', 'bundles', 'authz-wasm.tar.gz');
+/** What the in-process engine evaluates (point and bulk); filters stay with an OPA server. */
+export const WASM_ENTRYPOINTS = ['authz/decision', 'authz/decisions'];
+/**
+ * Host built-ins @open-policy-agent/opa-wasm 1.10 implements; OPA compiles every other
+ * non-native built-in as a host call it cannot answer. Same list as the library's
+ * WASM_HOST_BUILTINS (packages/nestjs-opa/src/wasm/wasm-policy.ts), which refuses such a module.
+ */
+const WASM_HOST_BUILTINS = new Set([
+  'json.is_valid',
+  'sprintf',
+  'regex.split',
+  'yaml.is_valid',
+  'yaml.marshal',
+  'yaml.unmarshal',
+]);
 
 /**
  * The development key pair (ES256), generated on first use.
@@ -70,12 +90,16 @@ function policiesDigest(dir) {
 
 /**
  * Builds and signs a bundle with the pinned OPA.
- * @param {{ policies?: string, output?: string, signingKey?: string, revision?: string }} [options]
+ * @param {{ policies?: string, output?: string, signingKey?: string, revision?: string, target?: 'rego' | 'wasm' }} [options]
  * @returns {{ output: string, revision: string, algorithm: string, signingKey: string }}
  */
 export function buildBundle(options = {}) {
+  const wasm = options.target === 'wasm';
+  if (options.target !== undefined && options.target !== 'rego' && !wasm) {
+    throw new Error(`Unknown target "${options.target}" (rego or wasm)`);
+  }
   const policies = resolve(options.policies ?? POLICIES_DIR);
-  const output = resolve(options.output ?? DEFAULT_BUNDLE);
+  const output = resolve(options.output ?? (wasm ? DEFAULT_WASM_BUNDLE : DEFAULT_BUNDLE));
   const signingKey = resolve(
     options.signingKey ?? (process.env.BUNDLE_SIGNING_KEY || devBundleKeys().privateKeyPath),
   );
@@ -83,10 +107,10 @@ export function buildBundle(options = {}) {
   const algorithm = signingAlgorithm(signingKey);
   const revision = options.revision ?? `sha256-${policiesDigest(policies)}`;
   mkdirSync(dirname(output), { recursive: true });
-  execFileSync(
-    opaBinary(),
+  runOpa(
     [
       'build',
+      ...(wasm ? ['--target', 'wasm'] : []),
       // Bundle mode: `opa build` signs only in this mode. The directory is the bundle root.
       '--bundle',
       policies,
@@ -97,7 +121,7 @@ export function buildBundle(options = {}) {
       // optimized bundle yields the same residual queries as the plain sources (see
       // packages/nestjs-opa/test/bundles), so list filtering keeps working.
       '-O=1',
-      ...ENTRYPOINTS.flatMap((e) => ['--entrypoint', e]),
+      ...(wasm ? WASM_ENTRYPOINTS : ENTRYPOINTS).flatMap((e) => ['--entrypoint', e]),
       '--revision',
       revision,
       '--signing-key',
@@ -107,19 +131,68 @@ export function buildBundle(options = {}) {
       '--output',
       output,
     ],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
+    wasm,
   );
+  if (wasm) checkWasmBuiltins(output);
   return { output, revision, algorithm, signingKey };
+}
+
+/** Runs `opa`; a failure throws with OPA's own message (for wasm, saying it was the Wasm build). */
+function runOpa(args, wasm) {
+  try {
+    execFileSync(opaBinary(), args, { stdio: ['ignore', 'inherit', 'pipe'] });
+  } catch (error) {
+    const why = String(error.stderr ?? '').trim() || error.message;
+    throw new Error(wasm ? `the Wasm build failed: ${why}` : why);
+  }
+}
+
+/**
+ * OPA builds a rule that calls a host built-in (http.send, ...) without complaint; the engine
+ * would fail on it at every decision. Refuse the bundle here, naming the built-ins.
+ */
+function checkWasmBuiltins(bundle) {
+  const wasm = execFileSync('tar', ['-xzOf', bundle, '/policy.wasm'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const module = new WebAssembly.Module(wasm);
+  const imports = WebAssembly.Module.imports(module);
+  const memory = new WebAssembly.Memory({ initial: 5 });
+  const env = Object.fromEntries(
+    imports
+      .filter((i) => i.module === 'env')
+      .map((i) => [i.name, i.kind === 'memory' ? memory : () => 0]),
+  );
+  const { exports } = new WebAssembly.Instance(module, { env });
+  const address = exports.opa_json_dump(exports.builtins());
+  const bytes = new Uint8Array(memory.buffer);
+  const names = Object.keys(
+    JSON.parse(new TextDecoder().decode(bytes.subarray(address, bytes.indexOf(0, address)))),
+  );
+  const missing = names.filter((name) => !WASM_HOST_BUILTINS.has(name));
+  if (missing.length > 0) {
+    rmSync(bundle, { force: true });
+    throw new Error(
+      `the policies call built-in function(s) the Wasm engine cannot run: ${missing.join(', ')}. ` +
+        'Move such rules out of the decision path, or use the OPA server engine.',
+    );
+  }
 }
 
 function parseArgs(argv) {
   const options = {};
-  const names = { '--policies': 'policies', '--output': 'output', '--revision': 'revision' };
+  const names = {
+    '--policies': 'policies',
+    '--output': 'output',
+    '--revision': 'revision',
+    '--target': 'target',
+  };
   for (let i = 0; i < argv.length; i++) {
     const name = names[argv[i]];
     if (!name || argv[i + 1] === undefined) {
       throw new Error(
-        `Unknown or incomplete argument "${argv[i]}". Usage: build-bundle.mjs [--policies DIR] [--output FILE] [--revision REV]`,
+        `Unknown or incomplete argument "${argv[i]}". Usage: build-bundle.mjs [--policies DIR] [--output FILE] [--revision REV] [--target wasm]`,
       );
     }
     options[name] = argv[++i];
