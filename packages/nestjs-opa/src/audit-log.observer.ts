@@ -54,7 +54,7 @@ export class AuditLogObserver implements OpaObserver {
   /** The policy that decided changes here: the audit trail records which revision it was. */
   onBundle(event: BundleEvent): void {
     const line = { event: 'authz.bundle', ...event };
-    if (event.outcome === 'rejected') this.logger.warn(line);
+    if (event.outcome !== 'activated') this.logger.warn(line);
     else this.logger.log(line);
   }
 }

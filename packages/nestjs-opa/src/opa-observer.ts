@@ -26,7 +26,8 @@ export interface DecisionEvent {
 
 /** A policy bundle of the in-process engine (`engine: 'wasm'`) was activated or refused. */
 export interface BundleEvent {
-  outcome: 'activated' | 'rejected';
+  /** `unreachable`: no bundle could be fetched (the source is down or answers an error). */
+  outcome: 'activated' | 'rejected' | 'unreachable';
   /** The revision activated, or (when refused) the revision that keeps serving, if any. */
   revision?: string;
   /** Why the bundle was refused or not fetched. */

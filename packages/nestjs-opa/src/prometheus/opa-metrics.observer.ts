@@ -15,8 +15,8 @@ const BREAKER_VALUES: Record<BreakerState, number> = { closed: 0, 'half-open': 1
  * `opa_decisions_total` (by outcome: permit, deny, error), `opa_decision_errors_total` (by kind),
  * `opa_decision_cache_total` (by result: hit, miss), `opa_circuit_breaker_state` (0 closed,
  * 1 half-open, 2 open). With `engine: 'wasm'`: `opa_bundle_loads_total` (by outcome: activated,
- * rejected) and `opa_bundle_failing` (1 while the latest bundle was refused and the last good one
- * serves, or none is active).
+ * rejected, unreachable) and `opa_bundle_failing` (1 while the latest attempt was refused or
+ * could not fetch a bundle; the last good one, if any, keeps serving).
  *
  * @example
  * ```ts
@@ -95,7 +95,7 @@ export class OpaMetricsObserver implements OpaObserver {
       () =>
         new Counter({
           name: 'opa_bundle_loads_total',
-          help: 'Policy bundles of the in-process engine, by outcome (activated, rejected)',
+          help: 'Policy bundle loads of the in-process engine, by outcome (activated, rejected, unreachable)',
           labelNames: ['outcome'],
           registers,
         }),
@@ -105,7 +105,7 @@ export class OpaMetricsObserver implements OpaObserver {
       () =>
         new Gauge({
           name: 'opa_bundle_failing',
-          help: '1 while the latest policy bundle was refused (the last good one keeps serving)',
+          help: '1 while the latest policy bundle was refused or unreachable (the last good one serves)',
           registers,
         }),
     );
@@ -113,7 +113,7 @@ export class OpaMetricsObserver implements OpaObserver {
 
   onBundle(event: BundleEvent): void {
     this.bundleLoads.inc({ outcome: event.outcome });
-    this.bundleFailing.set(event.outcome === 'rejected' ? 1 : 0);
+    this.bundleFailing.set(event.outcome === 'activated' ? 0 : 1);
   }
 
   onDecision(event: DecisionEvent): void {

@@ -136,7 +136,7 @@ export class WasmDecisionEngine implements OnModuleInit, OnModuleDestroy {
     try {
       fetched = await this.fetch();
     } catch (error) {
-      this.fail(`bundle not fetched: ${describe(error)}`);
+      this.fail('unreachable', `bundle not fetched: ${describe(error)}`);
       return;
     }
     if (!fetched) return;
@@ -150,7 +150,7 @@ export class WasmDecisionEngine implements OnModuleInit, OnModuleDestroy {
     } catch (error) {
       // Remember the refused version: it is not retried until the source changes.
       this.version = fetched.version;
-      this.fail(`bundle refused: ${describe(error)}`);
+      this.fail('rejected', `bundle refused: ${describe(error)}`);
       return;
     }
     if (this.stopped) return;
@@ -198,11 +198,11 @@ export class WasmDecisionEngine implements OnModuleInit, OnModuleDestroy {
     return version === this.version ? undefined : { archive, version };
   }
 
-  private fail(reason: string): void {
+  private fail(outcome: 'rejected' | 'unreachable', reason: string): void {
     this.lastError = reason;
     const keeping = this.active ? ` (keeping revision "${this.active.revision}")` : '';
     this.logger.error(`${reason}${keeping}`);
-    this.emit({ outcome: 'rejected', reason, revision: this.active?.revision });
+    this.emit({ outcome, reason, revision: this.active?.revision });
   }
 
   private emit(event: BundleEvent): void {
