@@ -14,6 +14,7 @@ import { NestFactory } from '@nestjs/core';
 import { AuthzRepository, OpaService } from 'nestjs-opa';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../apps/tasks-api/dist/app.module.js';
+import { SEED_TASKS } from '../apps/tasks-api/dist/database/seed.js';
 import { TaskActionsService } from '../apps/tasks-api/dist/tasks/task-actions.service.js';
 import { TasksService } from '../apps/tasks-api/dist/tasks/tasks.service.js';
 import { Task, taskAttributes } from '../apps/tasks-api/dist/tasks/task.entity.js';
@@ -48,14 +49,14 @@ try {
     { logger: ['error'] },
   );
   const dataSource = app.get(DataSource);
-  // 100,000 tasks over 50 creators and three statuses, after the seed's t-1..t-4.
+  // 100,000 tasks over 50 creators (all users) and three statuses, after the seed's t-1..t-5.
   await dataSource.query(
-    `INSERT INTO tasks (id, title, status, created_by)
+    `INSERT INTO tasks (id, title, status, created_by, created_by_type)
      SELECT 'b-' || lpad(g::text, 6, '0'), 'task ' || g,
             (ARRAY['open','done','archived'])[1 + g % 3],
-            CASE WHEN g % 50 = 0 THEN 'carol' ELSE 'user-' || (g % 50) END
+            CASE WHEN g % 50 = 0 THEN 'carol' ELSE 'user-' || (g % 50) END, 'user'
      FROM generate_series(1, $1) g`,
-    [TOTAL - 4],
+    [TOTAL - SEED_TASKS.length],
   );
   await dataSource.query('CREATE INDEX IF NOT EXISTS tasks_created_by ON tasks (created_by)');
   await dataSource.query('ANALYZE tasks');
@@ -83,8 +84,8 @@ try {
       await taskRepository
         .createQueryBuilder('task')
         .where(
-          "((task.id = :id AND task.status <> 'archived') OR (task.createdBy = :me AND task.status <> 'archived'))",
-          { id: 't-2', me: subject.id },
+          "((task.id = :id AND task.status <> 'archived') OR (task.createdBy = :me AND task.createdByType = :type AND task.status <> 'archived'))",
+          { id: 't-2', me: subject.id, type: subject.type },
         )
         .orderBy('task.id', 'ASC')
         .limit(PAGE + 1)

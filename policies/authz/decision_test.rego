@@ -7,7 +7,7 @@ _all_false := {"permit": false, "allow": false, "deny": false, "reasons": []}
 _owner_update := {
 	"subject": {"type": "user", "id": "dave"},
 	"action": "task:update",
-	"resource": {"type": "Task", "id": "t-3", "created_by": "dave", "status": "open"},
+	"resource": {"type": "Task", "id": "t-3", "created_by": "dave", "created_by_type": "user", "status": "open"},
 	"roles": {},
 	"bindings": [],
 }
@@ -145,15 +145,20 @@ test_decisions_queries_override_what_they_carry if {
 test_decisions_apply_custom_rules_per_query if {
 	outer := object.union(_input([], null, "", _doc), {"subject": {"type": "user", "id": "dave"}})
 	queries := [
-		{"action": "task:update", "resource": {"type": "Task", "id": "t-3", "created_by": "dave", "status": "open"}},
-		{"action": "task:update", "resource": {"type": "Task", "id": "t-3", "created_by": "dave", "status": "archived"}},
-		{"action": "task:update", "resource": {"type": "Task", "id": "t-1", "created_by": "alice", "status": "open"}},
+		{"action": "task:update", "resource": _user_task("t-3", "dave", "open")},
+		{"action": "task:update", "resource": _user_task("t-3", "dave", "archived")},
+		{"action": "task:update", "resource": _user_task("t-1", "alice", "open")},
 	]
 	authz.decisions == [
 		{"index": 0, "permit": true},
 		{"index": 1, "permit": false},
 		{"index": 2, "permit": false},
 	] with input as object.union(outer, {"queries": queries})
+}
+
+_user_task(id, creator, status) := {
+	"type": "Task", "id": id,
+	"created_by": creator, "created_by_type": "user", "status": status,
 }
 
 test_decisions_without_queries if authz.decisions == [] with input as {}
@@ -174,9 +179,9 @@ test_decisions_match_point_decisions if {
 	resources := [
 		_doc, {"type": "Doc", "id": "d-2"}, _docs, {"type": "Doc", "id": null},
 		{"type": "Other", "id": "d-1"}, {"type": "Doc", "id": 7}, {"id": "d-1"}, {}, "odd", null,
-		{"type": "Task", "id": "t-9", "created_by": "u-1", "status": "open"},
-		{"type": "Task", "id": "t-8", "created_by": "u-1", "status": "archived"},
-		{"type": "Task", "id": "t-7", "created_by": "u-2", "status": "archived"},
+		{"type": "Task", "id": "t-9", "created_by": "u-1", "created_by_type": "user", "status": "open"},
+		{"type": "Task", "id": "t-8", "created_by": "u-1", "created_by_type": "user", "status": "archived"},
+		{"type": "Task", "id": "t-7", "created_by": "u-2", "created_by_type": "user", "status": "archived"},
 	]
 	queries := array.concat(
 		[{"action": a, "resource": r} | some a in actions; some r in resources],

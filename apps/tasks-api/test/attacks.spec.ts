@@ -245,6 +245,7 @@ describe.each(databases)('hostile input (%s)', (_name, databaseEnv) => {
     ['title is an object', { title: { toString: 'x' } }],
     ['id is sent', { id: 't-2' }],
     ['createdBy is sent', { createdBy: 'alice' }],
+    ['createdByType is sent', { createdByType: 'user' }],
   ])('PATCH /tasks/t-1 with %s: 400, the task unchanged', async (_case, body) => {
     const before = (await t.as(alice).get('/tasks/t-1')).body;
     expectClear4xx(await t.as(alice).patch('/tasks/t-1', body), [400]);

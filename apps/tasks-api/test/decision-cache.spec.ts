@@ -43,6 +43,29 @@ describe('decision cache in the sample', () => {
     expect((await t.as(dave).get('/tasks/t-1')).status).toBe(403);
   });
 
+  it("a token's binding change keeps the cached decisions of the user with the same id", async () => {
+    const cache = t.app.get(DecisionCache);
+    cache.invalidateAll();
+    const userCiBot = { type: 'user', id: 'ci-bot' } as const;
+    expect((await t.as(userCiBot).get('/tasks/t-1')).status).toBe(403);
+    const size = cache.size;
+    expect(size).toBeGreaterThan(0);
+
+    const bindings = t.dataSource.getRepository(RoleBinding);
+    const granted = await bindings.save(
+      bindings.create({
+        subjectType: 'token',
+        subjectId: 'ci-bot',
+        role: 'editor',
+        scopeType: null,
+        scopeId: null,
+      }),
+    );
+    expect(cache.size).toBe(size);
+    await bindings.remove(granted);
+    expect(cache.size).toBe(size);
+  });
+
   it('drops everything when the role catalogue changes', async () => {
     const cache = t.app.get(DecisionCache);
     await t.as(dave).get('/tasks/t-3');

@@ -58,6 +58,8 @@ const tasks = fc.uniqueArray(
   fc.record({
     id: fc.constantFrom(...taskIds),
     createdBy: fc.constantFrom(...ids),
+    // null: a row older than the creator-type column (no owner).
+    createdByType: fc.constantFrom('user', 'token', null),
     status: fc.constantFrom('open', 'done', 'archived'),
   }),
   { selector: (task) => task.id, minLength: 1, maxLength: taskIds.length },

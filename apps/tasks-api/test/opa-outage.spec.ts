@@ -1,4 +1,5 @@
 import { freePort, startOpa, type RunningOpa } from '../../../scripts/opa-server.mjs';
+import { SEED_TASKS } from '../src/database/seed.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 /** Fail closed while OPA is down (503, never an allow), and recover on their own when it is back. */
@@ -56,7 +57,7 @@ describe('OPA outage', () => {
     // succeeds, so recovery is "soon", not "on the very next request".
     await eventually(async () => (await t.as(alice).get('/tasks/t-1')).status === 200, 5000);
     expect((await t.as(alice).get('/tasks/t-1')).status).toBe(200);
-    expect((await t.as(alice).get('/tasks')).body.items).toHaveLength(4);
+    expect((await t.as(alice).get('/tasks')).body.items).toHaveLength(SEED_TASKS.length);
     expect((await t.http().get('/health')).status).toBe(200);
   });
 });

@@ -23,6 +23,13 @@ describe('request validation', () => {
       { title: 'x', createdBy: 'alice' },
       'createdBy',
     ],
+    [
+      'POST /tasks choosing its creator type',
+      'post',
+      '/tasks',
+      { title: 'x', createdByType: 'token' },
+      'createdByType',
+    ],
     ['PATCH with an unknown status', 'patch', '/tasks/t-2', { status: 'deleted' }, 'status'],
     ['PATCH with an unknown field', 'patch', '/tasks/t-2', { id: 't-9' }, 'id'],
     ['GET /tasks with a limit of 0', 'get', '/tasks?limit=0', undefined, 'limit'],

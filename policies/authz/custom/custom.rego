@@ -8,16 +8,21 @@
 #   - `deny contains "<reason>" if { ... }` vetoes any allow and reports the reason.
 #
 #   Keep conditions on resource instance fields (input.resource.id, created_by,
-#   status, ...) plain comparisons with values known from the subject, action, roles
+#   created_by_type, status, ...) plain comparisons with values known from the subject, action, roles
 #   and bindings, so list filtering can partially evaluate them.
 package authz.custom
 
 # METADATA
-# description: A user may read and update a task they created.
+# description: |
+#   A user may read and update a task they created: same subject type and id, so a
+#   task created by the token `ci-bot` gives the user `ci-bot` nothing. A task whose
+#   creator type is unknown (null or absent, e.g. a row older than the column) gives
+#   no ownership to anyone.
 allow if {
 	input.subject.type == "user"
 	input.resource.type == "Task"
 	input.action in {"task:read", "task:update"}
+	input.resource.created_by_type == input.subject.type
 	input.resource.created_by == input.subject.id
 }
 

@@ -5,7 +5,7 @@ import data.authz.custom
 _owner_input(subject_type, action) := {
 	"subject": {"type": subject_type, "id": "carol"},
 	"action": action,
-	"resource": {"type": "Task", "id": "t-4", "created_by": "carol", "status": "open"},
+	"resource": {"type": "Task", "id": "t-4", "created_by": "carol", "created_by_type": "user", "status": "open"},
 }
 
 test_owner_may_read if custom.allow with input as _owner_input("user", "task:read")
@@ -22,6 +22,34 @@ test_owner_rule_needs_matching_creator if {
 		[{"op": "replace", "path": "/resource/created_by", "value": "bob"}],
 	)
 	not custom.allow with input as doc
+}
+
+# The user `carol` owns nothing the token `carol` created, nor the other way round.
+test_owner_rule_needs_matching_creator_type if {
+	doc := json.patch(
+		_owner_input("user", "task:update"),
+		[{"op": "replace", "path": "/resource/created_by_type", "value": "token"}],
+	)
+	not custom.allow with input as doc
+}
+
+test_token_never_owns_what_a_token_created if {
+	doc := json.patch(
+		_owner_input("token", "task:update"),
+		[{"op": "replace", "path": "/resource/created_by_type", "value": "token"}],
+	)
+	not custom.allow with input as doc
+}
+
+# A row older than the creator-type column (null) or a loader that leaves it out: no owner.
+test_unknown_creator_type_gives_no_ownership if {
+	null_type := json.patch(
+		_owner_input("user", "task:update"),
+		[{"op": "replace", "path": "/resource/created_by_type", "value": null}],
+	)
+	not custom.allow with input as null_type
+	no_type := json.remove(_owner_input("user", "task:read"), ["resource/created_by_type"])
+	not custom.allow with input as no_type
 }
 
 test_owner_rule_is_for_tasks_only if {

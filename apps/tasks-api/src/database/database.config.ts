@@ -14,7 +14,8 @@ export const EMBEDDED_DATABASE_FILE = 'tasks-api.sqlite';
  * PostgreSQL when `DATABASE_URL` is set; otherwise SQLite compiled to Wasm (sql.js), kept in a
  * file under `DATA_DIR` and saved after every write, so the sample runs with nothing installed.
  * The schema comes from the entities (`synchronize`), which suits a sample; use migrations in an
- * application with data worth keeping.
+ * application with data worth keeping. Schema changes here must upgrade an existing database in
+ * place: add columns nullable or with a default (`tasks.created_by_type` is NULL on older rows).
  */
 export function typeOrmOptions(config: AppConfig): TypeOrmModuleOptions {
   const common = { entities, synchronize: true, retryAttempts: 2, retryDelay: 1000 } as const;

@@ -30,11 +30,43 @@ export const SEED_BINDINGS: Array<Omit<RoleBinding, 'id'>> = [
   { subjectType: 'token', subjectId: 'ci-bot', role: 'viewer', scopeType: null, scopeId: null },
 ];
 
+/** t-5 was created by the token `ci-bot`: the user `ci-bot` must not own it. */
 export const SEED_TASKS: Task[] = [
-  { id: 't-1', title: 'Write the README', status: 'open', createdBy: 'alice' },
-  { id: 't-2', title: 'Review the policies', status: 'open', createdBy: 'bob' },
-  { id: 't-3', title: 'Fix the flaky test', status: 'open', createdBy: 'dave' },
-  { id: 't-4', title: 'Plan the first release', status: 'archived', createdBy: 'carol' },
+  {
+    id: 't-1',
+    title: 'Write the README',
+    status: 'open',
+    createdBy: 'alice',
+    createdByType: 'user',
+  },
+  {
+    id: 't-2',
+    title: 'Review the policies',
+    status: 'open',
+    createdBy: 'bob',
+    createdByType: 'user',
+  },
+  {
+    id: 't-3',
+    title: 'Fix the flaky test',
+    status: 'open',
+    createdBy: 'dave',
+    createdByType: 'user',
+  },
+  {
+    id: 't-4',
+    title: 'Plan the first release',
+    status: 'archived',
+    createdBy: 'carol',
+    createdByType: 'user',
+  },
+  {
+    id: 't-5',
+    title: 'Run the nightly build',
+    status: 'open',
+    createdBy: 'ci-bot',
+    createdByType: 'token',
+  },
 ];
 
 /**

@@ -3,7 +3,10 @@ import { ResourceLoader, type ResourceAttributes } from 'nestjs-opa';
 import { TasksService } from './tasks.service.js';
 import { taskAttributes } from './task.entity.js';
 
-/** Lets the guard show OPA a task's owner and status; an unknown id becomes a 404. */
+/**
+ * Lets the guard show OPA a task's creator (type and id) and status; an unknown id becomes a 404.
+ * The handlers write only if the row still has these attributes (see TasksService).
+ */
 @ResourceLoader('Task')
 @Injectable()
 export class TaskLoader implements ResourceLoader {

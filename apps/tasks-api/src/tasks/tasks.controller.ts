@@ -1,5 +1,6 @@
 import {
   Body,
+  ConflictException,
   Controller,
   Delete,
   Get,
@@ -19,15 +20,16 @@ import {
   OpaError,
   ResourceType,
   type RequestAuthorization,
-  type SubjectRef,
+  type ResourceAttributes,
 } from 'nestjs-opa';
+import type { AuthenticatedSubject } from '../auth/authenticated-subject.js';
 import { CurrentSubject } from '../auth/current-subject.decorator.js';
 import { CreateTaskDto } from './dto/create-task.dto.js';
 import { ListTasksQuery } from './dto/list-tasks.query.js';
 import { TaskActionsService, type TaskWithActions } from './task-actions.service.js';
 import { UpdateTaskDto } from './dto/update-task.dto.js';
 import type { Task } from './task.entity.js';
-import { TasksService } from './tasks.service.js';
+import { TasksService, type MissedWrite } from './tasks.service.js';
 
 /** The task API. Every route needs a valid JWT; each states the permission it requires. */
 @ResourceType('Task')
@@ -61,31 +63,54 @@ export class TasksController {
   @Get(':id')
   @Authorize('task:read')
   async findOne(@Param('id') id: string): Promise<Task> {
-    return this.found(id, await this.tasks.findById(id));
+    return this.landed(id, (await this.tasks.findById(id)) ?? 'not-found');
   }
 
   @Post()
   @Authorize('task:create', { collection: true })
-  create(@Body() body: CreateTaskDto, @CurrentSubject() subject: SubjectRef): Promise<Task> {
-    return this.tasks.create(body.title, subject.id);
+  create(
+    @Body() body: CreateTaskDto,
+    @CurrentSubject() subject: AuthenticatedSubject,
+  ): Promise<Task> {
+    return this.tasks.create(body.title, subject);
   }
 
+  /** Lands only if the task still looks as the decision saw it; 409 when it changed meanwhile. */
   @Patch(':id')
   @Authorize('task:update')
-  async update(@Param('id') id: string, @Body() body: UpdateTaskDto): Promise<Task> {
-    return this.found(id, await this.tasks.update(id, body));
+  async update(
+    @Param('id') id: string,
+    @Body() body: UpdateTaskDto,
+    @Authorization() authz: RequestAuthorization,
+  ): Promise<Task> {
+    return this.landed(id, await this.tasks.update(id, decidedOn(authz), body));
   }
 
+  /** Like update: 409 when the task changed between the decision and the delete. */
   @Delete(':id')
   @Authorize('task:delete')
   @HttpCode(HttpStatus.NO_CONTENT)
-  async remove(@Param('id') id: string): Promise<void> {
-    if (!(await this.tasks.remove(id))) this.found(id, null);
+  async remove(
+    @Param('id') id: string,
+    @Authorization() authz: RequestAuthorization,
+  ): Promise<void> {
+    this.landed(id, await this.tasks.remove(id, decidedOn(authz)));
   }
 
-  /** The guard already answered 404 for unknown ids; this covers a row deleted meanwhile. */
-  private found(id: string, task: Task | null): Task {
-    if (!task) throw new NotFoundException(`Task "${id}" not found`);
-    return task;
+  /** The guard already answered 404 for unknown ids; this covers a row deleted or changed since. */
+  private landed<T>(id: string, result: T | MissedWrite): T {
+    if (result === 'not-found') throw new NotFoundException(`Task "${id}" not found`);
+    if (result === 'changed') throw new ConflictException(`Task "${id}" changed meanwhile; retry`);
+    return result;
   }
+}
+
+/**
+ * The task's attributes the permit was decided on. Without them a write could not be tied to the
+ * decision, so it is refused (a 500: the route is misconfigured, never a silent unchecked write).
+ */
+function decidedOn(authz: RequestAuthorization): ResourceAttributes {
+  const attributes = authz.decision ? authz.resource?.attributes : undefined;
+  if (!attributes) throw new Error('No decision on the loaded task to condition the write on');
+  return attributes;
 }

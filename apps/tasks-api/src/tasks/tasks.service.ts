@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { ResourceFilter } from 'nestjs-opa';
+import type { ResourceAttributes, ResourceFilter } from 'nestjs-opa';
 import { applyResourceFilter } from 'nestjs-opa/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { Repository } from 'typeorm';
+import type { AuthenticatedSubject } from '../auth/authenticated-subject.js';
 import type { UpdateTaskDto } from './dto/update-task.dto.js';
-import { TASK_FIELDS, Task } from './task.entity.js';
+import { TASK_FIELDS, Task, taskAsDecided } from './task.entity.js';
 
 /** A page of tasks and the cursor of the next one. */
 export interface TaskPage {
@@ -13,7 +14,17 @@ export interface TaskPage {
   next?: string;
 }
 
-/** Reads and writes tasks. Point authorization happens in the guard, before these methods run. */
+/**
+ * Why a write guarded by a decision did not land: the row is gone, or it no longer looks like
+ * what the decision saw (archived, handed to someone else, ...) so the decision does not hold.
+ */
+export type MissedWrite = 'not-found' | 'changed';
+
+/**
+ * Reads and writes tasks. Point authorization happens in the guard, before these methods run;
+ * updates and deletes take the attributes that decision saw and land only if the row still has
+ * them, in the same SQL statement (check-then-act without the race).
+ */
 @Injectable()
 export class TasksService {
   constructor(@InjectRepository(Task) private readonly tasks: Repository<Task>) {}
@@ -41,22 +52,48 @@ export class TasksService {
     return { items, next: rows.length > page.limit ? items.at(-1)?.id : undefined };
   }
 
-  create(title: string, createdBy: string): Promise<Task> {
+  /** Records the creator's type with its id: a user and a token of the same id own different tasks. */
+  create(title: string, creator: AuthenticatedSubject): Promise<Task> {
     return this.tasks.save(
-      this.tasks.create({ id: `t-${randomUUID()}`, title, status: 'open', createdBy }),
+      this.tasks.create({
+        id: `t-${randomUUID()}`,
+        title,
+        status: 'open',
+        createdBy: creator.id,
+        createdByType: creator.type,
+      }),
     );
   }
 
-  /** Applies `changes`; `null` when the task vanished after the guard loaded it. */
-  async update(id: string, changes: UpdateTaskDto): Promise<Task | null> {
-    const task = await this.findById(id);
-    if (!task) return null;
-    return this.tasks.save(this.tasks.merge(task, changes));
+  /** Applies `changes` if the task still has the attributes `decided` on; then reads it back. */
+  async update(
+    id: string,
+    decided: ResourceAttributes,
+    changes: UpdateTaskDto,
+  ): Promise<Task | MissedWrite> {
+    const where = taskAsDecided(id, decided);
+    // Only the fields the client sent: an absent one must not be written as NULL.
+    const set = Object.fromEntries(
+      Object.entries({ title: changes.title, status: changes.status }).filter(
+        ([, value]) => value !== undefined,
+      ),
+    );
+    const landed =
+      Object.keys(set).length > 0
+        ? ((await this.tasks.update(where, set)).affected ?? 0) > 0
+        : await this.tasks.existsBy(where);
+    if (!landed) return this.whyMissed(id);
+    return (await this.findById(id)) ?? 'not-found';
   }
 
-  /** `false` when there was nothing to delete. */
-  async remove(id: string): Promise<boolean> {
-    const result = await this.tasks.delete({ id });
-    return (result.affected ?? 0) > 0;
+  /** Deletes the task if it still has the attributes `decided` on. */
+  async remove(id: string, decided: ResourceAttributes): Promise<true | MissedWrite> {
+    const result = await this.tasks.delete(taskAsDecided(id, decided));
+    if ((result.affected ?? 0) > 0) return true;
+    return this.whyMissed(id);
+  }
+
+  private async whyMissed(id: string): Promise<MissedWrite> {
+    return (await this.tasks.existsBy({ id })) ? 'changed' : 'not-found';
   }
 }

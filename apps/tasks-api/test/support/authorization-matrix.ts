@@ -83,6 +83,7 @@ export function describeAuthorizationMatrix(
               title: `Created by ${label(subject)}`,
               status: 'open',
               createdBy: subject.id,
+              createdByType: subject.type,
             });
           }
           expect(await t.dataSource.getRepository(Task).count()).toBe(

@@ -17,12 +17,15 @@ interface Binding {
 export interface OracleTask {
   id: string;
   createdBy: string;
+  /** `null`: a row older than the column, whose creator type is unknown. */
+  createdByType: TestSubject['type'] | null;
   status: string;
 }
 interface Resource {
   type: 'Task';
   id: string | null;
   createdBy?: string;
+  createdByType?: string | null;
   status?: string;
 }
 
@@ -58,10 +61,11 @@ export const SUBJECTS: TestSubject[] = [
 ];
 
 export const TASKS: OracleTask[] = [
-  { id: 't-1', createdBy: 'alice', status: 'open' },
-  { id: 't-2', createdBy: 'bob', status: 'open' },
-  { id: 't-3', createdBy: 'dave', status: 'open' },
-  { id: 't-4', createdBy: 'carol', status: 'archived' },
+  { id: 't-1', createdBy: 'alice', createdByType: 'user', status: 'open' },
+  { id: 't-2', createdBy: 'bob', createdByType: 'user', status: 'open' },
+  { id: 't-3', createdBy: 'dave', createdByType: 'user', status: 'open' },
+  { id: 't-4', createdBy: 'carol', createdByType: 'user', status: 'archived' },
+  { id: 't-5', createdBy: 'ci-bot', createdByType: 'token', status: 'open' },
 ];
 
 const covers = (permission: string, action: string) =>
@@ -82,9 +86,11 @@ function allow(subject: TestSubject, action: string, resource: Resource): boolea
       (ROLES[b.role] ?? []).some((p) => covers(p, action)) &&
       scopeCovers(b.scope, resource),
   );
+  // Same type and id: the token ci-bot's task gives the user ci-bot nothing.
   const owner =
     subject.type === 'user' &&
     (action === 'task:read' || action === 'task:update') &&
+    resource.createdByType === subject.type &&
     resource.createdBy === subject.id;
   return rbac || owner;
 }
@@ -99,7 +105,13 @@ function deny(subject: TestSubject, action: string, resource: Resource): boolean
 /** Whether the model permits `subject` to do `action` on `task` (or on the collection). */
 export function permits(subject: TestSubject, action: string, task: OracleTask | null): boolean {
   const resource: Resource = task
-    ? { type: 'Task', id: task.id, createdBy: task.createdBy, status: task.status }
+    ? {
+        type: 'Task',
+        id: task.id,
+        createdBy: task.createdBy,
+        createdByType: task.createdByType,
+        status: task.status,
+      }
     : { type: 'Task', id: null };
   return allow(subject, action, resource) && !deny(subject, action, resource);
 }

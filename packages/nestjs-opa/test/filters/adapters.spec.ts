@@ -12,6 +12,7 @@ import { seedFilterRequest, seedSubjects, seedTasks } from '../support/seed.js';
 const tasks = sqliteTable('tasks', {
   id: text('id').primaryKey(),
   createdBy: text('created_by'),
+  createdByType: text('created_by_type'),
   status: text('status'),
 });
 
@@ -29,19 +30,31 @@ describe('SQL adapters against a real database and OPA', () => {
     opa = moduleRef.get(OpaService);
     const SQL = await initSqlJs();
     raw = new SQL.Database();
-    raw.run('CREATE TABLE tasks (id TEXT PRIMARY KEY, created_by TEXT, status TEXT)');
-    for (const task of seedTasks) {
-      raw.run('INSERT INTO tasks VALUES (?, ?, ?)', [task.id, task.created_by, task.status]);
+    raw.run(
+      'CREATE TABLE tasks (id TEXT PRIMARY KEY, created_by TEXT, created_by_type TEXT, status TEXT)',
+    );
+    for (const task of rows) {
+      raw.run('INSERT INTO tasks VALUES (?, ?, ?, ?)', [
+        task.id,
+        task.created_by,
+        task.created_by_type,
+        task.status,
+      ]);
     }
-    // A row with NULLs, where SQL's three-valued logic differs from Rego's if an adapter is careless.
-    raw.run("INSERT INTO tasks VALUES ('t-5', 'carol', NULL)");
     db = drizzle(raw);
   });
   afterAll(() => raw?.close());
 
-  const rows = [
+  // Rows with NULLs, where SQL's three-valued logic differs from Rego's if an adapter is careless.
+  const rows: Array<{
+    id: string;
+    created_by: string;
+    created_by_type: string | null;
+    status: string | null;
+  }> = [
     ...seedTasks,
-    { id: 't-5', created_by: 'carol', status: null as unknown as string },
+    { id: 't-5', created_by: 'carol', created_by_type: 'user', status: null },
+    { id: 't-6', created_by: 'carol', created_by_type: null, status: 'open' },
   ];
   const cases = seedSubjects.flatMap((subject) =>
     ['task:read', 'task:update', 'task:delete'].map(
@@ -58,6 +71,7 @@ describe('SQL adapters against a real database and OPA', () => {
           toDrizzleFilter(filter, {
             id: tasks.id,
             created_by: tasks.createdBy,
+            created_by_type: tasks.createdByType,
             status: tasks.status,
           }),
         )
@@ -67,7 +81,12 @@ describe('SQL adapters against a real database and OPA', () => {
     'SQL fragment': (filter) => {
       const where = toSqlFilter(filter, {
         dialect: 'sqlite',
-        columns: { id: 'id', created_by: 'created_by', status: 'status' },
+        columns: {
+          id: 'id',
+          created_by: 'created_by',
+          created_by_type: 'created_by_type',
+          status: 'status',
+        },
       });
       const result = raw.exec(
         `SELECT id FROM tasks WHERE ${where.text} ORDER BY id`,
@@ -88,7 +107,11 @@ describe('SQL adapters against a real database and OPA', () => {
           key: (task) => task.id,
           toResource: (task) => ({
             id: task.id,
-            attributes: { created_by: task.created_by, status: task.status },
+            attributes: {
+              created_by: task.created_by,
+              created_by_type: task.created_by_type,
+              status: task.status,
+            },
           }),
           applyFilter: async (filter) => {
             const kept = new Set(select(filter));

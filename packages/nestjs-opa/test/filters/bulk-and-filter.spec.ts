@@ -24,7 +24,11 @@ const actions = ['task:read', 'task:update', 'task:delete'];
 const resourceOf = (task: (typeof seedTasks)[number]) => ({
   type: 'Task',
   id: task.id,
-  attributes: { created_by: task.created_by, status: task.status },
+  attributes: {
+    created_by: task.created_by,
+    created_by_type: task.created_by_type,
+    status: task.status,
+  },
 });
 
 /** The real undici transport, remembering how many queries and rows each bulk call carried. */
@@ -180,12 +184,16 @@ describe('OpaService.compileFilter against OPA', () => {
       .filter((t) => matchesFilter(filter as ResourceFilter, t))
       .map((t) => t.id);
     expect(visible).toEqual(['t-2']);
-    // A new task carol creates is hers to update; one she creates and archives is not.
-    expect(matchesFilter(filter, { id: 't-9', created_by: 'carol', status: 'open' })).toBe(true);
-    expect(matchesFilter(filter, { id: 't-9', created_by: 'carol', status: 'archived' })).toBe(
+    // A new task carol creates is hers to update; one she creates and archives is not, nor one
+    // the token `carol` created, nor one whose creator type is unknown.
+    const mine = { id: 't-9', created_by: 'carol', created_by_type: 'user' };
+    expect(matchesFilter(filter, { ...mine, status: 'open' })).toBe(true);
+    expect(matchesFilter(filter, { ...mine, status: 'archived' })).toBe(false);
+    expect(matchesFilter(filter, { ...mine, status: null })).toBe(true);
+    expect(matchesFilter(filter, { ...mine, created_by_type: 'token', status: 'open' })).toBe(
       false,
     );
-    expect(matchesFilter(filter, { id: 't-9', created_by: 'carol', status: null })).toBe(true);
+    expect(matchesFilter(filter, { ...mine, created_by_type: null, status: 'open' })).toBe(false);
   });
 
   it('refuses a policy whose residual it cannot represent, rather than widen the filter', async () => {

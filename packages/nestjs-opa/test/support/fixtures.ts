@@ -32,10 +32,14 @@ const bindings = [
   { subject: { type: 'user', id: 'erin' }, role: 'editor', scope: null },
   { subject: { type: 'token', id: 'ci-bot' }, role: 'viewer', scope: null },
 ];
-const attributes: Record<string, Record<string, unknown>> = { erin: { banned: true } };
-export const tasks: Record<string, { created_by: string; status: string }> = {
-  't-1': { created_by: 'alice', status: 'open' },
-  't-3': { created_by: 'dave', status: 'open' },
+// Keyed by type and id, like the bindings: a token `erin` is not the banned user `erin`.
+const attributes: Record<string, Record<string, unknown>> = { 'user:erin': { banned: true } };
+export const tasks: Record<
+  string,
+  { created_by: string; created_by_type: string; status: string }
+> = {
+  't-1': { created_by: 'alice', created_by_type: 'user', status: 'open' },
+  't-3': { created_by: 'dave', created_by_type: 'user', status: 'open' },
 };
 
 /** The application's repository, in memory here: the library's tests are about the guard. */
@@ -49,7 +53,7 @@ export class InMemoryAuthzRepository implements AuthzRepository {
       bindings: bindings.filter(
         (b) => b.subject.type === subject.type && b.subject.id === subject.id,
       ),
-      attributes: attributes[subject.id] ?? {},
+      attributes: attributes[`${subject.type}:${subject.id}`] ?? {},
     };
   }
 }

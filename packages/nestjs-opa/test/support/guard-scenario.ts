@@ -46,7 +46,12 @@ export function describeGuardContract(name: string, appModule: () => unknown, pl
 
     it('allows what the policy permits (global admin reads a task)', async () => {
       const res = await get('/tasks/t-1', 'user:alice').expect(200);
-      expect(res.body).toEqual({ id: 't-1', created_by: 'alice', status: 'open' });
+      expect(res.body).toEqual({
+        id: 't-1',
+        created_by: 'alice',
+        created_by_type: 'user',
+        status: 'open',
+      });
       expect(res.headers[DECISION_ID_HEADER]).toMatch(/^[0-9a-f-]{36}$/);
     });
 

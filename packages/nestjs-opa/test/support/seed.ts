@@ -36,10 +36,10 @@ export const seedSubjects: Subject[] = [
 ];
 
 export const seedTasks = [
-  { id: 't-1', created_by: 'alice', status: 'open' },
-  { id: 't-2', created_by: 'bob', status: 'open' },
-  { id: 't-3', created_by: 'dave', status: 'open' },
-  { id: 't-4', created_by: 'carol', status: 'archived' },
+  { id: 't-1', created_by: 'alice', created_by_type: 'user', status: 'open' },
+  { id: 't-2', created_by: 'bob', created_by_type: 'user', status: 'open' },
+  { id: 't-3', created_by: 'dave', created_by_type: 'user', status: 'open' },
+  { id: 't-4', created_by: 'carol', created_by_type: 'user', status: 'archived' },
 ];
 
 export const bindingsOf = (subject: Subject) =>
