@@ -133,8 +133,9 @@ function parseJson(bytes: Buffer | undefined, missing: string): unknown {
 
 /**
  * OPA hashes JSON files (`*.json`, `.manifest`) over a canonical encoding (sorted keys, no
- * spaces, Go's escaping) and every other file over its bytes. Numbers are re-encoded by
- * JavaScript here, so an exotic literal (`1.0`, `1e3`) fails the check: a refusal, never a pass.
+ * spaces) and every other file over its bytes. Checked against `opa build` 1.22 for nested keys,
+ * `<&>`, U+2028 and non-ASCII text. Numbers are re-encoded by JavaScript here, so an exotic
+ * literal (`2e3`, `1.0`) fails the check: a refusal, never a pass.
  */
 function fileHash(path: string, bytes: Buffer, algorithm: string): string {
   const hash = createHash(algorithm);
@@ -156,10 +157,10 @@ function canonicalJson(value: unknown): string {
   return typeof value === 'string' ? goString(value) : JSON.stringify(value);
 }
 
-/** Go's json.Marshal escapes <, >, & and the JavaScript line separators; JSON.stringify does not. */
+/** OPA's encoder escapes the JavaScript line separators (not <, >, &); JSON.stringify does not. */
 function goString(text: string): string {
   return JSON.stringify(text).replace(
-    /[<>&\u2028\u2029]/g,
+    /[\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
