@@ -94,7 +94,8 @@ try {
   }
   const o = stats(pair.server);
   const w = stats(pair.local);
-  const perCall = (c) => `CPU ${(c.app / calls).toFixed(0)} µs app + ${(c.opa / calls).toFixed(0)} µs OPA`;
+  const perCall = (c) =>
+    `CPU ${(c.app / calls).toFixed(0)} µs app + ${(c.opa / calls).toFixed(0)} µs OPA`;
   console.log(`  ${calls} alternating checkMany calls:`);
   console.log(
     `  1 OpaService.checkMany:          ${o.p50.toFixed(2)} ms (p99 ${o.p99.toFixed(2)}), ${perCall(cpu.server)}`,

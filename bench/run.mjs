@@ -610,18 +610,19 @@ async function main() {
 
   let check = [];
   if (only) await opaServer.stop();
-  else try {
-    console.log(`OpaService.check latency alone (${settings.checkIterations} sequential calls)…`);
-    check = await checkLatency(opaServer.url);
-    for (const row of check)
-      console.log(
-        `  ${row.label.padEnd(42)} mean ${row.median.mean.toFixed(3)}  p50 ${row.median.p50.toFixed(3)}  p99 ${row.median.p99.toFixed(3)} ms`,
-      );
-  } catch (error) {
-    fail(`OpaService.check latency: ${error.message}`);
-  } finally {
-    await opaServer.stop();
-  }
+  else
+    try {
+      console.log(`OpaService.check latency alone (${settings.checkIterations} sequential calls)…`);
+      check = await checkLatency(opaServer.url);
+      for (const row of check)
+        console.log(
+          `  ${row.label.padEnd(42)} mean ${row.median.mean.toFixed(3)}  p50 ${row.median.p50.toFixed(3)}  p99 ${row.median.p99.toFixed(3)} ms`,
+        );
+    } catch (error) {
+      fail(`OpaService.check latency: ${error.message}`);
+    } finally {
+      await opaServer.stop();
+    }
 
   let bulkResult = null;
   try {
@@ -633,13 +634,14 @@ async function main() {
   }
 
   let guardHitResult = null;
-  if (!only) try {
-    console.log(`bench/guard-hit.mjs ${settings.guardHitCalls}…`);
-    guardHitResult = await guardHit();
-    console.log(`  ${guardHitResult.output}`);
-  } catch (error) {
-    fail(error.message);
-  }
+  if (!only)
+    try {
+      console.log(`bench/guard-hit.mjs ${settings.guardHitCalls}…`);
+      guardHitResult = await guardHit();
+      console.log(`  ${guardHitResult.output}`);
+    } catch (error) {
+      fail(error.message);
+    }
 
   const byKey = Object.fromEntries(scenarios.map((s) => [s.key, s]));
   const results = {

@@ -19,7 +19,10 @@ async function opaRequests(opa: RunningOpa, handler: string): Promise<number> {
   const text = await (await fetch(`${opa.url}/metrics`)).text();
   let total = 0;
   for (const line of text.split('\n')) {
-    if (line.startsWith('http_request_duration_seconds_count{') && line.includes(`handler="${handler}"`)) {
+    if (
+      line.startsWith('http_request_duration_seconds_count{') &&
+      line.includes(`handler="${handler}"`)
+    ) {
       total += Number(line.split(' ').pop());
     }
   }

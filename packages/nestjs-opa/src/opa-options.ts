@@ -40,7 +40,9 @@ export function resolveOpaOptions(options: OpaModuleOptions): ResolvedOpaOptions
     throw new TypeError(`OpaModule: filterRule "${options.filterRule}" is not a Rego rule name`);
   }
   if (options.engine !== undefined && options.engine !== 'server' && options.engine !== 'wasm') {
-    throw new TypeError(`OpaModule: engine must be 'server' or 'wasm', got "${String(options.engine)}"`);
+    throw new TypeError(
+      `OpaModule: engine must be 'server' or 'wasm', got "${String(options.engine)}"`,
+    );
   }
   const timeout = options.timeout ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isFinite(timeout) || timeout <= 0) {

@@ -23,7 +23,8 @@ export const OpaMessages = {
     `${handler}: @Authorize() needs a resource type (the "resource" option or a class-level @ResourceType())`,
   missingRepository:
     'No AuthzRepository is registered: pass `repository` to OpaModule.forRoot() or provide the AuthzRepository token',
-  wasmBundleSource: "OpaModule: engine 'wasm' needs wasm.bundle with exactly one of `file` or `url`",
+  wasmBundleSource:
+    "OpaModule: engine 'wasm' needs wasm.bundle with exactly one of `file` or `url`",
   wasmPublicKey:
     "OpaModule: engine 'wasm' needs wasm.bundle.publicKey (PEM): unsigned bundles are never used",
   wasmNotReady: 'No verified policy bundle is active yet',

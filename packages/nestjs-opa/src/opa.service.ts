@@ -261,7 +261,13 @@ export class OpaService {
       for (const [i, chunk] of chunks.entries()) {
         if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
         const { resources, queries } = bulkQueries(chunk);
-        const body = JSON.stringify({ subject: subjectDocument, roles, bindings, resources, queries });
+        const body = JSON.stringify({
+          subject: subjectDocument,
+          roles,
+          bindings,
+          resources,
+          queries,
+        });
         permits.push(parseBulkDecisions(this.local.decideMany(body), chunk.length));
       }
       return verdicts(items, permits);

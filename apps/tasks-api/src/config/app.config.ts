@@ -116,7 +116,12 @@ function readWasmBundle(env: Record<string, string | undefined>): AppConfig['was
       { cause: error },
     );
   }
-  return { file, url, publicKey, pollingInterval: readPositiveInteger(env, 'AUTHZ_WASM_POLLING_MS') };
+  return {
+    file,
+    url,
+    publicKey,
+    pollingInterval: readPositiveInteger(env, 'AUTHZ_WASM_POLLING_MS'),
+  };
 }
 
 /** `OPA_CA_FILE`, `OPA_CLIENT_CERT_FILE`, `OPA_CLIENT_KEY_FILE`, read now so a bad path fails at startup. */

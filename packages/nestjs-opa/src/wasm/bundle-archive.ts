@@ -15,7 +15,7 @@ export function readBundleArchive(archive: Buffer, maxBytes: number): Map<string
   }
   const files = new Map<string, Buffer>();
   let longName: string | undefined;
-  for (let offset = 0; offset + 512 <= tar.length; ) {
+  for (let offset = 0; offset + 512 <= tar.length;) {
     const header = tar.subarray(offset, offset + 512);
     if (header.every((byte) => byte === 0)) break;
     const size = parseOctal(header.subarray(124, 136));

@@ -11,7 +11,10 @@ const pair = () => {
   };
 };
 const release = pair();
-const files = { 'policy.wasm': Buffer.from('\0asm module bytes'), '.manifest': '{"revision":"r1"}' };
+const files = {
+  'policy.wasm': Buffer.from('\0asm module bytes'),
+  '.manifest': '{"revision":"r1"}',
+};
 const read = (archive: Buffer) => readBundleArchive(archive, 1 << 20);
 
 /** A signatures file over `files` with a JWS built by hand (header and payload as given). */
@@ -31,7 +34,10 @@ const hashes = (entries: Record<string, string | Buffer>) => ({
 
 describe('verifyBundle', () => {
   it('accepts a bundle whose every file is signed by the key, and drops the signatures file', () => {
-    const verified = verifyBundle(read(writeBundle(files, { privateKey: release.privateKey })), release);
+    const verified = verifyBundle(
+      read(writeBundle(files, { privateKey: release.privateKey })),
+      release,
+    );
     expect([...verified.keys()].sort()).toEqual(['.manifest', 'policy.wasm']);
   });
 
@@ -63,7 +69,10 @@ describe('verifyBundle', () => {
     const canonical = '{"a":"<&>","b":1}';
     const bundle = new Map([
       ['data.json', Buffer.from(pretty)],
-      ['.signatures.json', Buffer.from(signed({ alg: 'ES256' }, hashes({ 'data.json': canonical })))],
+      [
+        '.signatures.json',
+        Buffer.from(signed({ alg: 'ES256' }, hashes({ 'data.json': canonical }))),
+      ],
     ]);
     expect(verifyBundle(bundle, release).get('data.json')?.toString()).toBe(pretty);
   });

@@ -194,7 +194,8 @@ export class WasmDecisionEngine implements OnModuleInit, OnModuleDestroy {
     const archive = await readLimited(response, maxBytes);
     // Without an ETag every poll downloads; the content hash still avoids re-activating it.
     const version =
-      response.headers.get('etag') ?? `sha256:${createHash('sha256').update(archive).digest('hex')}`;
+      response.headers.get('etag') ??
+      `sha256:${createHash('sha256').update(archive).digest('hex')}`;
     return version === this.version ? undefined : { archive, version };
   }
 

@@ -111,7 +111,9 @@ export class WasmPolicy {
       // opa-wasm throws strings and plain objects as well as Errors.
       throw new Error(`Wasm evaluation failed: ${describe(error)}`, { cause: error });
     }
-    return Array.isArray(results) ? (results[0] as { result?: unknown } | undefined)?.result : undefined;
+    return Array.isArray(results)
+      ? (results[0] as { result?: unknown } | undefined)?.result
+      : undefined;
   }
 }
 

@@ -35,7 +35,11 @@ export function writeBundle(
   }
   const blocks: Buffer[] = [];
   for (const [name, body] of entries) {
-    blocks.push(tarHeader(`/${name}`, body.length), body, Buffer.alloc((512 - (body.length % 512)) % 512));
+    blocks.push(
+      tarHeader(`/${name}`, body.length),
+      body,
+      Buffer.alloc((512 - (body.length % 512)) % 512),
+    );
   }
   blocks.push(Buffer.alloc(1024));
   return gzipSync(Buffer.concat(blocks));

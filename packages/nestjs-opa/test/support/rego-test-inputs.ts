@@ -28,7 +28,10 @@ export function regoTestInputs(workDir: string): unknown[] {
   }
   let output: string;
   try {
-    output = execFileSync(opaBinary(), ['test', '-v', '-z', '--timeout', '120s', copy], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    output = execFileSync(opaBinary(), ['test', '-v', '-z', '--timeout', '120s', copy], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
   } catch (error) {
     // The suite passes as written, so a failure here is a broken rewrite: show what failed.
     const report = String((error as { stdout?: string }).stdout ?? error)

@@ -9,7 +9,10 @@ export function signingKeys(dir: string, name: string): { privateKey: string; pu
   const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const privateKey = join(dir, `${name}.key.pem`);
   writeFileSync(privateKey, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  return { privateKey, publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }) as string };
+  return {
+    privateKey,
+    publicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }) as string,
+  };
 }
 
 /** Builds a signed Wasm bundle with the project's bundle build (`--target wasm`). */

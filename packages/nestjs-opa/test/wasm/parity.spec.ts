@@ -114,8 +114,7 @@ describe('Wasm engine parity with the OPA server', () => {
 
   async function expectSame(rule: 'decision' | 'decisions', input: unknown) {
     const json = JSON.stringify(input);
-    const local =
-      rule === 'decision' ? engine.decide(json).result : engine.decideMany(json).result;
+    const local = rule === 'decision' ? engine.decide(json).result : engine.decideMany(json).result;
     expect({ input, answer: local }).toEqual({ input, answer: await server(rule, input) });
     compared++;
   }

@@ -65,7 +65,11 @@ describe('Wasm engine: signed bundles, hot reload', () => {
       dir,
       name: 'v2',
       signingKey: release.privateKey,
-      policies: policiesWith(dir, 'v2', 'deny contains "subject is suspended" if input.subject.id == "dave"'),
+      policies: policiesWith(
+        dir,
+        'v2',
+        'deny contains "subject is suspended" if input.subject.id == "dave"',
+      ),
     });
     bundles.forged = buildWasmBundle({
       dir,
@@ -110,7 +114,10 @@ describe('Wasm engine: signed bundles, hot reload', () => {
     await expect(opa.check(daveUpdatesT3)).rejects.toBeInstanceOf(OpaNotReadyError);
     await expect(opa.health()).rejects.toBeInstanceOf(OpaNotReadyError);
     await expect(
-      opa.checkMany({ ...daveUpdatesT3, items: [{ action: 'task:read', resource: daveUpdatesT3.resource }] }),
+      opa.checkMany({
+        ...daveUpdatesT3,
+        items: [{ action: 'task:read', resource: daveUpdatesT3.resource }],
+      }),
     ).rejects.toBeInstanceOf(OpaNotReadyError);
   });
 
@@ -146,7 +153,9 @@ describe('Wasm engine: signed bundles, hot reload', () => {
     expect(answers.length).toBeGreaterThan(0);
     // The cached v1 permit is dropped with the swap.
     expect((await opa.check(daveUpdatesT3)).permit).toBe(false);
-    expect((await opa.check(daveUpdatesT3)).raw).toMatchObject({ reasons: ['subject is suspended'] });
+    expect((await opa.check(daveUpdatesT3)).raw).toMatchObject({
+      reasons: ['subject is suspended'],
+    });
   });
 
   it('refuses a bundle signed by another key, keeps the last good one, shows it', async () => {
@@ -165,7 +174,12 @@ describe('Wasm engine: signed bundles, hot reload', () => {
     const cases: Array<[string, Buffer, RegExp]> = [
       [
         'tampered',
-        tamper(writeBundle({ 'policy.wasm': wasm, '.manifest': manifest }, { privateKey: readFileSync(release.privateKey, 'utf8') })),
+        tamper(
+          writeBundle(
+            { 'policy.wasm': wasm, '.manifest': manifest },
+            { privateKey: readFileSync(release.privateKey, 'utf8') },
+          ),
+        ),
         /does not match its signed hash/,
       ],
       ['unsigned', writeBundle({ 'policy.wasm': wasm, '.manifest': manifest }), /not signed/],
@@ -173,7 +187,10 @@ describe('Wasm engine: signed bundles, hot reload', () => {
         'extra file',
         writeBundle(
           { 'policy.wasm': wasm, '.manifest': manifest },
-          { privateKey: readFileSync(release.privateKey, 'utf8'), extra: { 'data.json': '{"x":1}' } },
+          {
+            privateKey: readFileSync(release.privateKey, 'utf8'),
+            extra: { 'data.json': '{"x":1}' },
+          },
         ),
         /"data.json" is in the bundle but not in its signature/,
       ],
@@ -262,8 +279,8 @@ describe('Wasm engine: what it cannot do', () => {
       'http',
       'allow if http.send({"method": "GET", "url": "http://127.0.0.1:1/"}).status_code == 200',
     );
-    expect(() => buildWasmBundle({ dir, name: 'http', signingKey: keys.privateKey, policies })).toThrow(
-      /built-in function\(s\) the Wasm engine cannot run: http.send/,
-    );
+    expect(() =>
+      buildWasmBundle({ dir, name: 'http', signingKey: keys.privateKey, policies }),
+    ).toThrow(/built-in function\(s\) the Wasm engine cannot run: http.send/);
   });
 });
