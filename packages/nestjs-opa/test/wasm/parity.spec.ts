@@ -73,6 +73,10 @@ const actions: unknown[] = [
 ];
 const resources: unknown[] = [
   ...seedTasks.map((task) => ({ type: 'Task', ...task })),
+  // Ownership needs the creator's type: a user's, a token's, and one of the wrong type.
+  ...seedTasks.map((task) => ({ type: 'Task', ...task, created_by_type: 'user' })),
+  { type: 'Task', id: 't-5', created_by: 'ci-bot', created_by_type: 'token', status: 'open' },
+  { type: 'Task', id: 't-6', created_by: 'carol', created_by_type: ['user'], status: 'open' },
   { type: 'Task', id: null },
   { type: 'Task' },
   { type: 'Task', id: 2, created_by: 'bob', status: 'open' },
@@ -150,7 +154,7 @@ describe('Wasm engine parity with the OPA server', () => {
         await expectSame('decisions', {
           ...shared,
           resources,
-          queries: queries.map((q, i) => ({ action: q.action, resource_index: i % 12 })),
+          queries: queries.map((q, i) => ({ action: q.action, resource_index: i % (resources.length + 2) })),
         });
         await expectSame('decisions', {
           roles: seedRoles,

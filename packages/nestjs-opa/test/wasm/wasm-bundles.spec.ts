@@ -35,7 +35,11 @@ jest.setTimeout(120_000);
 const daveUpdatesT3: CheckRequest = {
   subject: { type: 'user', id: 'dave' },
   action: 'task:update',
-  resource: { type: 'Task', id: 't-3', attributes: { created_by: 'dave', status: 'open' } },
+  resource: {
+    type: 'Task',
+    id: 't-3',
+    attributes: { created_by: 'dave', created_by_type: 'user', status: 'open' },
+  },
   roles: seedRoles,
   bindings: [],
 };
