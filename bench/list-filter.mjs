@@ -45,6 +45,8 @@ try {
       DATABASE_URL: databaseUrl,
       OPA_URL: opa.url,
       JWT_KEYS_DIR: join(pgDir, 'keys'),
+      // The metrics server on any free port, never colliding with another app on 9464.
+      METRICS_PORT: '0',
     }),
     { logger: ['error'] },
   );

@@ -118,7 +118,7 @@ export function renderMarkdown(results, svgHref = 'benchmarks.svg') {
     '  does the same in-memory "database read" of the task. A middleware turns `x-subject: user:carol`',
     '  into `request.user` in every scenario, the ceiling included. Each scenario is its own Node process.',
     '- Scenarios 2–6 make the same decision about the same input (carol, viewer everywhere, `task:read` on',
-    '  t-2: a permit) against the same OPA (the pinned binary, `policies/`, on 127.0.0.1). Before measuring,',
+    '  t-2: a permit) against the same OPA (the pinned binary, the engine and the sample’s rules, on 127.0.0.1). Before measuring,',
     '  each must answer 200 for carol and 403 for erin (banned) and mallory (no role), and OPA’s own',
     '  `/metrics` must show the expected number of decisions per request (1; 0 for the ceiling and the',
     '  cache). Any error or non-2xx answer while measuring fails the run.',

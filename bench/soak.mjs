@@ -46,6 +46,8 @@ const app = await NestFactory.create(
       ? { DATABASE_URL: process.env.DATABASE_URL }
       : { DATA_DIR: join(scratch, 'data') }),
     JWT_KEYS_DIR: join(scratch, 'keys'),
+    // The metrics server on any free port, never colliding with another app on 9464.
+    METRICS_PORT: '0',
   }),
   { logger: ['error', 'warn'] },
 );

@@ -9,7 +9,8 @@ export declare function devBundleKeys(dir?: string): {
 };
 export declare function signingAlgorithm(privateKeyPath: string): string;
 export interface BuildBundleOptions {
-  policies?: string;
+  /** Policy directories merged into one bundle root; default the engine and the sample's rules. */
+  policies?: string | string[];
   output?: string;
   signingKey?: string;
   revision?: string;

@@ -1,10 +1,14 @@
 // Builds the signed, optimized policy bundle that OPA sidecars pull (`npm run policies:build`).
 //
-//   node scripts/build-bundle.mjs [--policies DIR] [--output FILE] [--revision REV] [--target wasm]
+//   node scripts/build-bundle.mjs [--policies DIR]... [--output FILE] [--revision REV] [--target wasm]
 //
 // `--target wasm` builds the bundle of the in-process engine (`engine: 'wasm'`): policy.wasm with
 // the decision and bulk entrypoints, signed the same way. A rule the Wasm engine cannot run (a
 // host built-in such as http.send) fails the build and names it.
+//
+// Default policies: the engine (policies/) and the sample's rules (apps/tasks-api/policies/). An
+// app outside this repository does the same with `opa build` (see packages/nestjs-opa/README.md):
+// the engine from node_modules/nestjs-opa/policies plus its own rules, in one bundle.
 //
 // Signing key: $BUNDLE_SIGNING_KEY (path to a PEM private key, EC P-256/P-384 or RSA), else a
 // development ES256 key pair generated on first use into .dev-keys/bundle/ (git-ignored; never
@@ -12,10 +16,20 @@
 // that is .dev-keys/bundle/public.pem.
 import { execFileSync } from 'node:child_process';
 import { createHash, createPrivateKey, generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { POLICIES_DIR, ROOT, opaBinary } from './opa-server.mjs';
+import { DEFAULT_POLICIES, ROOT, opaBinary } from './opa-server.mjs';
 
 export const DEFAULT_BUNDLE = join(ROOT, 'dist', 'bundles', 'authz.tar.gz');
 export const DEV_BUNDLE_KEYS_DIR = join(ROOT, '.dev-keys', 'bundle');
@@ -70,6 +84,23 @@ export function signingAlgorithm(privateKeyPath) {
   );
 }
 
+/**
+ * One bundle root made of several policy directories (the engine and an app's rules share the
+ * `authz/` tree). `opa build --bundle a b` refuses to merge them: both have the root ''.
+ */
+function stage(dirs) {
+  const root = mkdtempSync(join(tmpdir(), 'nestjs-opa-bundle-'));
+  for (const dir of dirs) {
+    cpSync(dir, root, {
+      recursive: true,
+      errorOnExist: true,
+      force: false,
+      filter: (source) => !source.endsWith('_test.rego'),
+    });
+  }
+  return root;
+}
+
 /** A content hash of the policy files, so OPA's status names exactly which policies are active. */
 function policiesDigest(dir) {
   const hash = createHash('sha256');
@@ -90,7 +121,7 @@ function policiesDigest(dir) {
 
 /**
  * Builds and signs a bundle with the pinned OPA.
- * @param {{ policies?: string, output?: string, signingKey?: string, revision?: string, target?: 'rego' | 'wasm' }} [options]
+ * @param {{ policies?: string | string[], output?: string, signingKey?: string, revision?: string, target?: 'rego' | 'wasm' }} [options]
  * @returns {{ output: string, revision: string, algorithm: string, signingKey: string }}
  */
 export function buildBundle(options = {}) {
@@ -98,15 +129,26 @@ export function buildBundle(options = {}) {
   if (options.target !== undefined && options.target !== 'rego' && !wasm) {
     throw new Error(`Unknown target "${options.target}" (rego or wasm)`);
   }
-  const policies = resolve(options.policies ?? POLICIES_DIR);
+  const dirs = [options.policies ?? DEFAULT_POLICIES].flat().map((dir) => resolve(dir));
   const output = resolve(options.output ?? (wasm ? DEFAULT_WASM_BUNDLE : DEFAULT_BUNDLE));
   const signingKey = resolve(
     options.signingKey ?? (process.env.BUNDLE_SIGNING_KEY || devBundleKeys().privateKeyPath),
   );
   if (!existsSync(signingKey)) throw new Error(`Bundle signing key not found: ${signingKey}`);
   const algorithm = signingAlgorithm(signingKey);
-  const revision = options.revision ?? `sha256-${policiesDigest(policies)}`;
   mkdirSync(dirname(output), { recursive: true });
+  const policies = dirs.length === 1 ? dirs[0] : stage(dirs);
+  try {
+    const revision = options.revision ?? `sha256-${policiesDigest(policies)}`;
+    runOpaBuild(policies, output, signingKey, algorithm, revision, wasm);
+    if (wasm) checkWasmBuiltins(output);
+    return { output, revision, algorithm, signingKey };
+  } finally {
+    if (policies !== dirs[0]) rmSync(policies, { recursive: true, force: true });
+  }
+}
+
+function runOpaBuild(policies, output, signingKey, algorithm, revision, wasm) {
   runOpa(
     [
       'build',
@@ -133,8 +175,6 @@ export function buildBundle(options = {}) {
     ],
     wasm,
   );
-  if (wasm) checkWasmBuiltins(output);
-  return { output, revision, algorithm, signingKey };
 }
 
 /** Runs `opa`; a failure throws with OPA's own message (for wasm, saying it was the Wasm build). */
@@ -192,10 +232,11 @@ function parseArgs(argv) {
     const name = names[argv[i]];
     if (!name || argv[i + 1] === undefined) {
       throw new Error(
-        `Unknown or incomplete argument "${argv[i]}". Usage: build-bundle.mjs [--policies DIR] [--output FILE] [--revision REV] [--target wasm]`,
+        `Unknown or incomplete argument "${argv[i]}". Usage: build-bundle.mjs [--policies DIR]... [--output FILE] [--revision REV] [--target wasm]`,
       );
     }
-    options[name] = argv[++i];
+    // --policies repeats: the engine, then the app's rules.
+    options[name] = name === 'policies' ? [...(options.policies ?? []), argv[++i]] : argv[++i];
   }
   return options;
 }

@@ -4,7 +4,7 @@
 # Regal: $REGAL_BIN, a `regal` on PATH of the pinned version, or a build from the Go module proxy.
 set -euo pipefail
 
-OPA_VERSION="1.22.2"
+OPA_VERSION="1.22.3"
 REGAL_VERSION="0.42.0"
 TOOL_SCRIPT=install-tools
 version_of() { "$1" version 2>/dev/null | sed -n 's/^Version: *v\{0,1\}\([0-9.]*\).*/\1/p' | head -n1; }

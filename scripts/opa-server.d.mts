@@ -1,5 +1,7 @@
 export declare const ROOT: string;
 export declare const POLICIES_DIR: string;
+export declare const SAMPLE_POLICIES_DIR: string;
+export declare const DEFAULT_POLICIES: string[];
 export declare function opaBinary(): string;
 export declare function ensureOpaInstalled(): void;
 export declare function freePort(): Promise<number>;
@@ -7,6 +9,7 @@ export interface StartOpaOptions {
   port?: number;
   host?: string;
   args?: string[];
+  /** Policy directories or files; default `DEFAULT_POLICIES` (engine and sample rules). */
   policies?: string[];
   logFile?: string;
   decisionLogs?: boolean;

@@ -1,5 +1,6 @@
-// Starts the project's pinned OPA with policies/ on 127.0.0.1, for tests, `npm run opa` and
-// `npm start`. One implementation, so every place runs OPA the same way.
+// Starts the project's pinned OPA on 127.0.0.1 with the engine (policies/) and the sample's own
+// rules (apps/tasks-api/policies/), for tests, `npm run opa` and `npm start`. One implementation,
+// so every place runs OPA the same way.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -9,7 +10,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The generic engine: the source of the copy the library ships (packages/nestjs-opa/policies). */
 export const POLICIES_DIR = join(ROOT, 'policies');
+/** The sample's own rules (package authz.custom), which extend the engine. */
+export const SAMPLE_POLICIES_DIR = join(ROOT, 'apps', 'tasks-api', 'policies');
+/** What the sample and the project's tests run on: the engine plus the sample's rules. */
+export const DEFAULT_POLICIES = [POLICIES_DIR, SAMPLE_POLICIES_DIR];
 
 /** The pinned OPA binary: $OPA_BIN, or .tools/bin/opa (made by `npm run tools`). */
 export function opaBinary() {
@@ -115,7 +121,7 @@ export async function startOpa(options = {}) {
     '--set',
     `decision_logs.console=${options.decisionLogs ? 'true' : 'false'}`,
     ...(options.args ?? []),
-    ...(options.policies ?? [POLICIES_DIR]),
+    ...(options.policies ?? DEFAULT_POLICIES),
   ];
   const child = spawn(opaBinary(), args, {
     stdio: ['ignore', output, output],

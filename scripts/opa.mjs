@@ -1,4 +1,4 @@
-// `npm run opa`: the pinned OPA with policies/, in the foreground, on $OPA_ADDR (127.0.0.1:8181).
+// `npm run opa`: the pinned OPA with the engine and the sample's rules, in the foreground, on $OPA_ADDR (127.0.0.1:8181).
 import { ensureOpaInstalled, startOpa } from './opa-server.mjs';
 
 const address = process.env.OPA_ADDR || '127.0.0.1:8181';
@@ -18,7 +18,9 @@ try {
   console.error(`npm run opa: ${error.message}`);
   process.exit(1);
 }
-console.error(`OPA is serving policies/ at ${opa.url} (Ctrl-C to stop)`);
+console.error(
+  `OPA is serving policies/ and apps/tasks-api/policies/ at ${opa.url} (Ctrl-C to stop)`,
+);
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, async () => {
     await opa.stop();

@@ -1,4 +1,4 @@
-// `npm start`: builds the library and the sample, starts the pinned OPA with policies/ unless
+// `npm start`: builds the library and the sample, starts the pinned OPA with the engine and the sample's rules unless
 // OPA_URL points at one, then runs the sample app in the foreground. Ctrl-C stops both.
 // `AUTHZ_ENGINE=wasm npm start` also builds the signed Wasm bundle (development key) and has the
 // app decide in process; OPA then only compiles list filters.
@@ -59,7 +59,9 @@ if (!env.OPA_URL) {
     process.exit(1);
   }
   env.OPA_URL = opa.url;
-  console.error(`Started OPA with policies/ at ${opa.url} (decision log: ${logFile})`);
+  console.error(
+    `Started OPA with policies/ and apps/tasks-api/policies/ at ${opa.url} (decision log: ${logFile})`,
+  );
 } else {
   console.error(`Using OPA at ${env.OPA_URL}`);
 }

@@ -6,8 +6,13 @@
 //      literal of the model's TypeScript interface, whose excess-property check rejects any field
 //      the API does not define, at any depth;
 //   3. the OPA sidecar's configuration: the pinned OPA is started with each overlay's rendered
-//      config and arguments, and must come up without an "unknown configuration option" warning.
-// A negative self-test runs first: deliberately bad manifests must fail, or the run fails.
+//      config and arguments, and must come up without an "unknown configuration option" warning;
+//   4. exposure: a Service in front of tasks-api targets the app port alone; the app serves
+//      metrics on its own `metrics` port; OPA's API listens on loopback; every NetworkPolicy
+//      rule names its ports, and a rule admitting any port but the app's names its peers by
+//      namespace and pod label (no ipBlock, no open `from`).
+// A negative self-test runs first: deliberately bad manifests must fail, or the run fails; the
+// exposure check is also run on broken copies of the first overlay, which must fail.
 // Usage: node scripts/validate-k8s.mjs (npm run k8s:validate). Needs Go once, to build kustomize.
 import { execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -150,6 +155,86 @@ async function selfTest() {
   console.log(`validate-k8s: self-test ok (${Object.keys(bad).length} bad manifests rejected)`);
 }
 
+const APP_LABEL = 'tasks-api';
+const selects = (selector) => selector?.['app.kubernetes.io/name'] === APP_LABEL;
+
+/** Problems with what the tasks-api pods expose, and to whom (4. in the header). */
+export function checkExposure(source, docs) {
+  const problems = [];
+  const deployment = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === APP_LABEL);
+  const pod = deployment?.spec.template.spec;
+  const app = pod?.containers.find((c) => c.name === 'app');
+  if (!app) return [`${source}: no app container in Deployment/${APP_LABEL}`];
+  const metricsPort = app.ports?.find((p) => p.name === 'metrics')?.containerPort;
+  const env = Object.fromEntries((app.env ?? []).map((e) => [e.name, e.value]));
+  if (metricsPort === undefined) problems.push(`${source}: the app container has no metrics port`);
+  else if (String(env.METRICS_PORT) !== String(metricsPort))
+    problems.push(`${source}: METRICS_PORT ${env.METRICS_PORT} is not the metrics port`);
+  const opaAddr = pod.initContainers
+    ?.find((c) => c.name === 'opa')
+    ?.args?.find((a) => a.startsWith('--addr='));
+  if (opaAddr !== '--addr=127.0.0.1:8181')
+    problems.push(`${source}: OPA's API must listen on 127.0.0.1:8181 only, got ${opaAddr}`);
+
+  for (const service of docs.filter((d) => d.kind === 'Service' && selects(d.spec?.selector))) {
+    for (const port of service.spec.ports ?? []) {
+      if (port.targetPort !== 'http')
+        problems.push(`${source}: Service/${service.metadata.name} exposes ${port.targetPort}`);
+    }
+  }
+
+  const policies = docs.filter(
+    (d) => d.kind === 'NetworkPolicy' && selects(d.spec?.podSelector?.matchLabels),
+  );
+  if (!policies.some((p) => p.spec.policyTypes?.includes('Ingress')))
+    problems.push(`${source}: no NetworkPolicy restricts ingress to ${APP_LABEL}`);
+  for (const policy of policies) {
+    for (const [i, rule] of (policy.spec.ingress ?? []).entries()) {
+      const where = `${source}: NetworkPolicy/${policy.metadata.name} ingress[${i}]`;
+      if (!rule.ports?.length) {
+        problems.push(`${where} admits every port`);
+        continue;
+      }
+      if (rule.ports.every((p) => p.port === 'http')) continue;
+      const peers = rule.from ?? [];
+      if (
+        peers.length === 0 ||
+        peers.some((p) => p.ipBlock || !p.namespaceSelector || !p.podSelector)
+      )
+        problems.push(`${where} admits ${rule.ports.map((p) => p.port)} beyond labelled pods`);
+    }
+  }
+  return problems;
+}
+
+/** Broken copies of an overlay's documents that {@link checkExposure} must reject. */
+function exposureSelfTest(source, docs) {
+  const broken = (mutate) => {
+    const copy = structuredClone(docs);
+    mutate(copy);
+    return copy;
+  };
+  const find = (all, kind) => all.find((d) => d.kind === kind && d.metadata.name === APP_LABEL);
+  const cases = {
+    'a Service port to metrics': broken((all) =>
+      find(all, 'Service').spec.ports.push({ name: 'm', port: 9464, targetPort: 'metrics' }),
+    ),
+    'metrics admitted from anywhere': broken((all) => {
+      for (const rule of find(all, 'NetworkPolicy').spec.ingress) delete rule.from;
+    }),
+    'a rule without ports': broken((all) => find(all, 'NetworkPolicy').spec.ingress.push({})),
+    "OPA's API on every interface": broken((all) => {
+      const args = find(all, 'Deployment').spec.template.spec.initContainers[0].args;
+      args[args.indexOf('--addr=127.0.0.1:8181')] = '--addr=0.0.0.0:8181';
+    }),
+  };
+  for (const [what, copy] of Object.entries(cases)) {
+    if (checkExposure(source, copy).length === 0)
+      fail(`self-test: the exposure check accepted ${what}`);
+  }
+  console.log(`validate-k8s: exposure self-test ok (${Object.keys(cases).length} cases rejected)`);
+}
+
 function kustomize() {
   execFileSync('bash', [join(ROOT, 'scripts', 'install-k8s-tools.sh')], { stdio: 'inherit' });
   return join(ROOT, '.tools', 'bin', 'kustomize');
@@ -230,10 +315,12 @@ async function main() {
     const parsed = parseAllDocuments(rendered);
     const yamlErrors = parsed.flatMap((d) => d.errors.map((e) => `${source}: ${e.message}`));
     const docs = parsed.map((d) => d.toJS()).filter((d) => d !== null);
+    if (overlay === overlays[0]) exposureSelfTest(source, docs);
     const problems = [
       ...yamlErrors,
       ...(await validateDocuments(docs.map((doc) => ({ source, doc })))),
       ...(await checkOpaConfig(source, docs)),
+      ...checkExposure(source, docs),
     ];
     if (problems.length > 0) {
       failed++;

@@ -3,7 +3,9 @@ package authz_test
 import data.authz
 
 # One user u-1 bound to role r (with the given permissions) at the given scope.
-# Resources are of type Doc so that the sample's custom Task rules stay out of the way.
+# Resources are of type Doc, so an app's rules loaded beside the engine (the sample's Task
+# rules) stay out of the way; the stand-in custom rules of custom/fixture_test.rego fire only
+# on a Doc's owner or locked fields and on suspended subjects.
 _input(permissions, scope, action, resource) := {
 	"subject": {"type": "user", "id": "u-1"},
 	"action": action,

@@ -4,7 +4,20 @@ import data.authz
 
 _all_false := {"permit": false, "allow": false, "deny": false, "reasons": []}
 
-_owner_update := {
+# Custom rules come from custom/fixture_test.rego: the owner of a Doc may edit it, a locked
+# Doc cannot be edited, a suspended subject is denied everything.
+_owner_edit := {
+	"subject": {"type": "user", "id": "dave"},
+	"action": "doc:edit",
+	"resource": {"type": "Doc", "id": "d-3", "owner": "dave"},
+	"roles": {},
+	"bindings": [],
+}
+
+_locked := {"op": "add", "path": "/resource/locked", "value": true}
+
+# The sample's ownership rule, asked of the engine alone: it holds no such rule.
+_task_creator_update := {
 	"subject": {"type": "user", "id": "dave"},
 	"action": "task:update",
 	"resource": {"type": "Task", "id": "t-3", "created_by": "dave", "created_by_type": "user", "status": "open"},
@@ -24,29 +37,30 @@ test_decision_no_binding_is_all_false if {
 }
 
 test_custom_allow_grants_through_engine if {
-	authz.decision == {"permit": true, "allow": true, "deny": false, "reasons": []} with input as _owner_update
+	authz.decision == {"permit": true, "allow": true, "deny": false, "reasons": []} with input as _owner_edit
 }
 
 test_custom_deny_overrides_allow if {
-	doc := _input(["*"], null, "task:delete", {"type": "Task", "id": "t-4", "status": "archived"})
-	authz.decision == {"permit": false, "allow": true, "deny": true, "reasons": ["task is archived"]} with input as doc
+	doc := _input(["*"], null, "doc:delete", {"type": "Doc", "id": "d-4", "locked": true})
+	authz.decision == {"permit": false, "allow": true, "deny": true, "reasons": ["doc is locked"]} with input as doc
 }
 
 test_custom_deny_overrides_custom_allow if {
-	doc := json.patch(_owner_update, [{"op": "replace", "path": "/resource/status", "value": "archived"}])
-	authz.decision == {"permit": false, "allow": true, "deny": true, "reasons": ["task is archived"]} with input as doc
+	doc := json.patch(_owner_edit, [_locked])
+	authz.decision == {"permit": false, "allow": true, "deny": true, "reasons": ["doc is locked"]} with input as doc
 }
 
 test_deny_reasons_are_sorted if {
-	doc := json.patch(_owner_update, [
-		{"op": "replace", "path": "/resource/status", "value": "archived"},
-		{"op": "add", "path": "/subject/attributes", "value": {"banned": true}},
-	])
-	authz.reasons == ["subject is banned", "task is archived"] with input as doc
+	doc := json.patch(_owner_edit, [_locked, {"op": "add", "path": "/subject/attributes", "value": {"suspended": true}}])
+	authz.reasons == ["doc is locked", "subject is suspended"] with input as doc
 }
 
+# No custom rules loaded (an app that adds none): no extra allow, no extra deny.
 test_engine_without_custom_rules if {
-	authz.decision == _all_false with input as _owner_update with authz.custom as {}
+	authz.decision == _all_false with input as _owner_edit with authz.custom as {}
+	authz.decision == _all_false with input as _task_creator_update with authz.custom as {}
+	authz.decisions == [{"index": 0, "permit": false}] with input as {"queries": [_task_creator_update]}
+		with authz.custom as {}
 }
 
 # Partial or garbage input is a denial, and the answer is still complete.
@@ -86,7 +100,7 @@ test_garbage_permissions_not_a_list if {
 test_include_when_permitted if authz.include with input as _input(["doc:read"], null, "doc:read", _doc)
 
 test_include_undefined_when_denied if {
-	doc := json.patch(_owner_update, [{"op": "replace", "path": "/resource/status", "value": "archived"}])
+	doc := json.patch(_owner_edit, [_locked])
 	not authz.include with input as doc
 }
 
@@ -96,7 +110,7 @@ test_decisions_in_order if {
 	queries := [
 		_input(["doc:read"], null, "doc:read", _doc),
 		_input(["doc:read"], null, "doc:write", _doc),
-		_owner_update,
+		_owner_edit,
 		{},
 		_input(["doc:*"], {"type": "Doc", "id": "d-1"}, "doc:write", _doc),
 	]
@@ -145,20 +159,15 @@ test_decisions_queries_override_what_they_carry if {
 test_decisions_apply_custom_rules_per_query if {
 	outer := object.union(_input([], null, "", _doc), {"subject": {"type": "user", "id": "dave"}})
 	queries := [
-		{"action": "task:update", "resource": _user_task("t-3", "dave", "open")},
-		{"action": "task:update", "resource": _user_task("t-3", "dave", "archived")},
-		{"action": "task:update", "resource": _user_task("t-1", "alice", "open")},
+		{"action": "doc:edit", "resource": {"type": "Doc", "id": "d-3", "owner": "dave"}},
+		{"action": "doc:edit", "resource": {"type": "Doc", "id": "d-3", "owner": "dave", "locked": true}},
+		{"action": "doc:edit", "resource": {"type": "Doc", "id": "d-1", "owner": "alice"}},
 	]
 	authz.decisions == [
 		{"index": 0, "permit": true},
 		{"index": 1, "permit": false},
 		{"index": 2, "permit": false},
 	] with input as object.union(outer, {"queries": queries})
-}
-
-_user_task(id, creator, status) := {
-	"type": "Task", "id": id,
-	"created_by": creator, "created_by_type": "user", "status": status,
 }
 
 test_decisions_without_queries if authz.decisions == [] with input as {}
@@ -175,13 +184,13 @@ test_decisions_match_point_decisions if {
 		{"type": "Other"}, {"type": "Doc", "id": 7}, {"id": "d-1"}, {}, "odd",
 	]
 	permissions := [["*"], ["doc:*"], ["doc:read"], ["do:*"], [], ["x:*", "doc:read"], "odd"]
-	actions := ["doc:read", "doc:write", "doc:", "*", "", 7, "task:update"]
+	actions := ["doc:read", "doc:write", "doc:", "*", "", 7, "doc:edit"]
 	resources := [
 		_doc, {"type": "Doc", "id": "d-2"}, _docs, {"type": "Doc", "id": null},
 		{"type": "Other", "id": "d-1"}, {"type": "Doc", "id": 7}, {"id": "d-1"}, {}, "odd", null,
-		{"type": "Task", "id": "t-9", "created_by": "u-1", "created_by_type": "user", "status": "open"},
-		{"type": "Task", "id": "t-8", "created_by": "u-1", "created_by_type": "user", "status": "archived"},
-		{"type": "Task", "id": "t-7", "created_by": "u-2", "created_by_type": "user", "status": "archived"},
+		{"type": "Doc", "id": "d-9", "owner": "u-1"},
+		{"type": "Doc", "id": "d-8", "owner": "u-1", "locked": true},
+		{"type": "Doc", "id": "d-7", "owner": "u-2", "locked": true},
 	]
 	queries := array.concat(
 		[{"action": a, "resource": r} | some a in actions; some r in resources],
@@ -244,16 +253,16 @@ test_decisions_position_without_resources if {
 }
 
 # Several bindings at once (instance grants on two types), a token bound under the same id,
-# a binding to a missing role, and the same again for a banned subject.
+# a binding to a missing role, and the same again for a suspended subject.
 test_decisions_match_point_decisions_with_many_bindings if {
-	every banned in [false, true] {
-		_many_bindings_match(banned)
+	every suspended in [false, true] {
+		_many_bindings_match(suspended)
 	}
 }
 
-_many_bindings_match(banned) if {
+_many_bindings_match(suspended) if {
 	outer := {
-		"subject": {"type": "user", "id": "u-1", "attributes": {"banned": banned}},
+		"subject": {"type": "user", "id": "u-1", "attributes": {"suspended": suspended}},
 		"roles": {"reader": {"permissions": ["doc:read"]}, "writer": {"permissions": ["doc:write"]}},
 		"bindings": [
 			{"subject": {"type": "user", "id": "u-1"}, "role": "reader", "scope": {"type": "Doc"}},

@@ -22,11 +22,13 @@ allow if {
 }
 
 # METADATA
-# description: A caller presenting the expected bearer token may call any API.
+# description: |
+#   A caller presenting the expected bearer token may call any API. The token is
+#   compared inside the body and bound to a local variable only: a rule holding it
+#   would be a document, readable by `GET /v1/data/system/authz` and copied into
+#   decision logs. No rule of any package may hold a secret.
 allow if {
-	_expected_token != ""
-	input.identity == _expected_token
+	expected := opa.runtime().env.OPA_AUTH_TOKEN
+	expected != ""
+	input.identity == expected
 }
-
-# The token OPA expects, from its own environment; undefined when unset.
-_expected_token := opa.runtime().env.OPA_AUTH_TOKEN

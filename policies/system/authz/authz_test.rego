@@ -52,3 +52,15 @@ test_denies_reading_data_without_a_token if {
 	not authz.allow with input as {"method": "GET", "path": ["v1", "data"]}
 		with opa.runtime as _runtime
 }
+
+# No rule of any package may hold the token: every document OPA serves (`GET /v1/data/...`)
+# would carry it, and the decision log of that read too.
+test_no_document_holds_the_token if {
+	not _holds_the_token([authz, data.system.log, data.authz]) with opa.runtime as _runtime
+}
+
+_holds_the_token(documents) if {
+	walk(documents, [_, value])
+	is_string(value)
+	contains(value, "s3cret")
+}

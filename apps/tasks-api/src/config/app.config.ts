@@ -13,6 +13,13 @@ export interface AppConfig {
   port: number;
   /** `HOST`, default 127.0.0.1: a development sample should not listen on every interface. */
   host: string;
+  /**
+   * Where `GET /metrics` is served: its own port, never the app's, so the public port (and a
+   * Service in front of it) has no anonymous metrics. `METRICS_PORT`, default 9464;
+   * `METRICS_HOST`, default 127.0.0.1 (a Prometheus in a cluster needs `0.0.0.0`, fenced by a
+   * NetworkPolicy).
+   */
+  metrics: { port: number; host: string };
   /** `OPA_URL`, default http://127.0.0.1:8181 (OPA as a sidecar). */
   opaUrl: string;
   /**
@@ -58,9 +65,10 @@ export const APP_CONFIG = 'app';
 
 /** Parses `env` into an {@link AppConfig}, failing fast with a message that names the variable. */
 export function readAppConfig(env: Record<string, string | undefined>): AppConfig {
-  const port = Number(env.PORT || 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  const port = readPort(env, 'PORT', 3000);
+  const metricsPort = readPort(env, 'METRICS_PORT', 9464);
+  if (metricsPort === port && port !== 0) {
+    throw new Error(`METRICS_PORT must differ from PORT (${port}): metrics stay off the app port`);
   }
   const databaseUrl = env.DATABASE_URL || undefined;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -71,6 +79,7 @@ export function readAppConfig(env: Record<string, string | undefined>): AppConfi
   return {
     port,
     host: env.HOST || '127.0.0.1',
+    metrics: { port: metricsPort, host: env.METRICS_HOST || '127.0.0.1' },
     opaUrl: env.OPA_URL || 'http://127.0.0.1:8181',
     engine: readEngine(env),
     wasmBundle: readWasmBundle(env),
@@ -151,6 +160,16 @@ function readOpaTls(env: Record<string, string | undefined>): AppConfig['opaTls'
 /** The `app` config namespace, read from `env` (tests pass their own). */
 export const appConfig = (env: Record<string, string | undefined> = process.env) =>
   registerAs(APP_CONFIG, () => readAppConfig(env));
+
+/** A port number from `env[name]` (0: any free port), `fallback` when unset. */
+function readPort(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const raw = env[name];
+  const port = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`${name} must be a port number, got "${raw}"`);
+  }
+  return port;
+}
 
 function readPositiveInteger(
   env: Record<string, string | undefined>,

@@ -1,6 +1,6 @@
 /** What the global setup hands to the test files, through environment variables. */
 export const TestEnv = {
-  /** The OPA started by the global setup, serving policies/. */
+  /** The OPA started by the global setup, serving the engine and the sample's rules. */
   opaUrl: () => required('TASKS_API_TEST_OPA_URL'),
   /** A scratch directory removed by the global teardown. */
   scratchDir: () => required('TASKS_API_TEST_SCRATCH'),

@@ -31,9 +31,9 @@ export function sumOf(samples: Sample[], name: string, labels: Record<string, st
     .reduce((total, s) => total + s.value, 0);
 }
 
-/** Scrapes the app's public `GET /metrics`, as Prometheus would. */
+/** Scrapes `GET /metrics` on the app's metrics port, as Prometheus would. */
 export async function scrape(t: TestApp): Promise<Sample[]> {
-  const res = await t.http().get('/metrics');
+  const res = await t.metricsHttp().get('/metrics');
   if (res.status !== 200) throw new Error(`GET /metrics answered ${res.status}`);
   return parseMetrics(res.text);
 }

@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import { DataSource as DataSourceToken } from 'typeorm';
 import { AppModule } from '../../src/app.module.js';
 import { seedDatabase } from '../../src/database/seed.js';
+import { MetricsServer } from '../../src/metrics/metrics.server.js';
 import { TestEnv } from './environment.js';
 import { tokenFor, type TestSubject } from './tokens.js';
 
@@ -16,6 +17,8 @@ export interface TestApp {
   dataSource: DataSource;
   /** A supertest agent on the listening server. */
   http: () => ReturnType<typeof request>;
+  /** A supertest agent on the metrics server (its own port): `t.metricsHttp().get('/metrics')`. */
+  metricsHttp: () => ReturnType<typeof request>;
   /** Sends a request as `subject` (a `Bearer` token signed with the development key). */
   as: (subject: TestSubject) => AuthenticatedClient;
   /** Puts the seed data back, undoing every write. */
@@ -65,6 +68,8 @@ export async function createTestApp(
         OPA_URL: TestEnv.opaUrl(),
         DATA_DIR: env.DATABASE_URL ? undefined : freshDataDir(),
         JWT_KEYS_DIR: process.env.JWT_KEYS_DIR,
+        // Any free port, so apps side by side never collide on the default 9464.
+        METRICS_PORT: '0',
         ...env,
       }),
     ],
@@ -75,6 +80,8 @@ export async function createTestApp(
   await app.listen(0, '127.0.0.1');
   const dataSource = app.get(DataSourceToken);
   const http = () => request(app.getHttpServer());
+  const metricsOrigin = new URL(app.get(MetricsServer).url!).origin;
+  const metricsHttp = () => request(metricsOrigin);
   const as = (subject: TestSubject): AuthenticatedClient => {
     const send = async (test: request.Test, body?: object) => {
       const authorized = test.set('Authorization', `Bearer ${await tokenFor(subject)}`);
@@ -91,6 +98,7 @@ export async function createTestApp(
     app,
     dataSource,
     http,
+    metricsHttp,
     as,
     reseed: async () => {
       await seedDatabase(dataSource, { reset: true });

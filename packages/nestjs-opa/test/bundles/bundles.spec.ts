@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { buildBundle } from '../../../../scripts/build-bundle.mjs';
 import {
-  POLICIES_DIR,
+  DEFAULT_POLICIES,
   freePort,
   startOpa,
   type RunningOpa,
@@ -55,14 +55,14 @@ describe('policy bundles: signed, optimized, hot-reloaded', () => {
     dir = mkdtempSync(join(tmpdir(), 'nestjs-opa-bundles-'));
     const release = writeKeyPair(dir, 'release');
     const attacker = writeKeyPair(dir, 'attacker');
-    const build = (name: keyof typeof bundles, policies: string, signingKey: string) =>
+    const build = (name: keyof typeof bundles, policies: string[], signingKey: string) =>
       (bundles[name] = buildBundle({
         policies,
         signingKey,
         revision: name,
         output: join(dir, `${name}.tar.gz`),
       }).output);
-    build('v1', POLICIES_DIR, release.privateKey);
+    build('v1', DEFAULT_POLICIES, release.privateKey);
     // v2 changes one custom rule: dave is suspended, which vetoes his ownership grant.
     build(
       'v2',
@@ -162,7 +162,7 @@ describe('policy bundles: signed, optimized, hot-reloaded', () => {
 
   it('partially evaluates `include` from the optimized bundle exactly like the sources', async () => {
     const bundled = app!.get(OpaService);
-    // The same library against the shared OPA of the integration project (policies/ sources).
+    // The same library against the shared OPA of the integration project (engine and sample sources).
     const moduleRef = await Test.createTestingModule({
       imports: [OpaModule.forRoot({ url: process.env.OPA_URL!, globalGuard: false })],
     }).compile();

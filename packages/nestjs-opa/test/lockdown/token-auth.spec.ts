@@ -1,11 +1,15 @@
 import { Module, type INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { startOpa, type RunningOpa } from '../../../../scripts/opa-server.mjs';
 import { OpaModule, OpaResponseError } from '../../src/index.js';
 import { FixturesModule, InMemoryAuthzRepository } from '../support/fixtures.js';
 import { createApp } from '../support/guard-scenario.js';
 import { carolUpdatesT2 } from '../support/seed.js';
+import { decisionLogLine as logLine, logLineContaining } from '../support/opa-log.js';
 import { closeServices, createService, transports } from './opa-client.js';
 
 /**
@@ -15,16 +19,59 @@ import { closeServices, createService, transports } from './opa-client.js';
 describe('OPA with bearer-token authentication', () => {
   const token = randomBytes(24).toString('base64url');
   let opa: RunningOpa;
+  let dir: string;
+  let logFile: string;
 
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'nestjs-opa-token-'));
+    logFile = join(dir, 'opa.log');
     opa = await startOpa({
       args: ['--authentication=token', '--authorization=basic'],
       env: { OPA_AUTH_TOKEN: token },
+      decisionLogs: true,
+      logFile,
     });
   });
   afterAll(async () => {
     await closeServices();
     await opa?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A raw call to OPA's API with the token; the body as text and the decision id, if any. */
+  const callOpa = async (path: string, body?: object) => {
+    const response = await fetch(`${opa.url}${path}`, {
+      method: body ? 'POST' : 'GET',
+      headers: { authorization: `Bearer ${token}` },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    return { text, decisionId: (JSON.parse(text) as { decision_id?: string }).decision_id };
+  };
+
+  describe('no document holds the token', () => {
+    it.each(['/v1/data', '/v1/data/system', '/v1/data/system/authz'])(
+      'GET %s answers without it, and logs no trace of it',
+      async (path) => {
+        const { text, decisionId } = await callOpa(path);
+        expect(text).not.toContain(token);
+        expect(await logLine(logFile, decisionId!)).not.toContain(token);
+      },
+    );
+
+    it('an ad-hoc query of opa.runtime() is answered (the token is an admin credential) but not logged', async () => {
+      const { text } = await callOpa('/v1/query', { query: 'x := opa.runtime()' });
+      expect(text).toContain('OPA_AUTH_TOKEN');
+      // Ad-hoc answers carry no decision id; the event names the query.
+      const line = await logLineContaining(logFile, '"query":"assign(x, opa.runtime())"');
+      expect(line).not.toContain(token);
+      expect(JSON.parse(line).erased).toEqual(['/result']);
+    });
+
+    afterAll(() => {
+      expect(readFileSync(logFile, 'utf8')).not.toContain(token);
+    });
   });
 
   describe.each(transports)('over the %s transport', (_name, transport) => {

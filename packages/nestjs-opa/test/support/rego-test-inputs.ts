@@ -1,20 +1,24 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { POLICIES_DIR, opaBinary } from '../../../../scripts/opa-server.mjs';
+import { DEFAULT_POLICIES, opaBinary } from '../../../../scripts/opa-server.mjs';
 
 const MARKER = 'PARITY-INPUT';
 
 /**
- * Every input the Rego tests evaluate with, as the tests compute it: a copy of policies/ where
+ * Every input the Rego tests evaluate with, as the tests compute it: a copy of the policies where
  * each `with input as <term>` becomes `with input as _parity_capture(<term>)`, a function that
  * prints its argument, run with `opa test -v`. Inputs built by helpers and comprehensions are
  * captured as evaluated, not as written.
  */
 export function regoTestInputs(workDir: string): unknown[] {
-  const copy = join(workDir, 'captured-policies');
-  cpSync(POLICIES_DIR, copy, { recursive: true });
-  for (const file of testFiles(copy)) {
+  // The engine's tests and the sample's, each directory copied as it is loaded.
+  const copies = DEFAULT_POLICIES.map((dir, i) => {
+    const copy = join(workDir, `captured-policies-${i}`);
+    cpSync(dir, copy, { recursive: true });
+    return copy;
+  });
+  for (const file of copies.flatMap(testFiles)) {
     const source = readFileSync(file, 'utf8');
     const rewritten = SKIPPED_TESTS.reduce(
       (text, name) => text.replace(new RegExp(`^${name} if`, 'm'), `todo_${name} if`),
@@ -28,7 +32,7 @@ export function regoTestInputs(workDir: string): unknown[] {
   }
   let output: string;
   try {
-    output = execFileSync(opaBinary(), ['test', '-v', '-z', '--timeout', '120s', copy], {
+    output = execFileSync(opaBinary(), ['test', '-v', '-z', '--timeout', '120s', ...copies], {
       encoding: 'utf8',
       maxBuffer: 1 << 28,
     });

@@ -2,7 +2,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildBundle } from '../../../../scripts/build-bundle.mjs';
-import { POLICIES_DIR } from '../../../../scripts/opa-server.mjs';
+import {
+  DEFAULT_POLICIES,
+  POLICIES_DIR,
+  SAMPLE_POLICIES_DIR,
+} from '../../../../scripts/opa-server.mjs';
 
 /** An EC P-256 key pair written to `dir`: the private key's path and the public key's PEM. */
 export function signingKeys(dir: string, name: string): { privateKey: string; publicKey: string } {
@@ -20,22 +24,22 @@ export function buildWasmBundle(options: {
   dir: string;
   name: string;
   signingKey: string;
-  policies?: string;
+  policies?: string | string[];
 }): string {
   return buildBundle({
     target: 'wasm',
-    policies: options.policies ?? POLICIES_DIR,
+    policies: options.policies ?? DEFAULT_POLICIES,
     signingKey: options.signingKey,
     revision: options.name,
     output: join(options.dir, `${options.name}.tar.gz`),
   }).output;
 }
 
-/** A copy of policies/ with `rule` appended to the custom rules package. */
-export function policiesWith(dir: string, name: string, rule: string): string {
+/** The engine and a copy of the sample's rules with `rule` appended to the custom package. */
+export function policiesWith(dir: string, name: string, rule: string): string[] {
   const copy = join(dir, name);
-  cpSync(POLICIES_DIR, copy, { recursive: true });
+  cpSync(SAMPLE_POLICIES_DIR, copy, { recursive: true });
   const custom = join(copy, 'authz', 'custom', 'custom.rego');
   writeFileSync(custom, `${readFileSync(custom, 'utf8')}\n${rule}\n`);
-  return copy;
+  return [POLICIES_DIR, copy];
 }

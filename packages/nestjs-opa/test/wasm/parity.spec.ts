@@ -154,7 +154,10 @@ describe('Wasm engine parity with the OPA server', () => {
         await expectSame('decisions', {
           ...shared,
           resources,
-          queries: queries.map((q, i) => ({ action: q.action, resource_index: i % (resources.length + 2) })),
+          queries: queries.map((q, i) => ({
+            action: q.action,
+            resource_index: i % (resources.length + 2),
+          })),
         });
         await expectSame('decisions', {
           roles: seedRoles,
