@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,8 +74,7 @@ const actions: unknown[] = [
 ];
 const resources: unknown[] = [
   ...seedTasks.map((task) => ({ type: 'Task', ...task })),
-  // Ownership needs the creator's type: a user's, a token's, and one of the wrong type.
-  ...seedTasks.map((task) => ({ type: 'Task', ...task, created_by_type: 'user' })),
+  // Ownership needs the creator's type: the seed's are users'; a token's, and an ill-typed one.
   { type: 'Task', id: 't-5', created_by: 'ci-bot', created_by_type: 'token', status: 'open' },
   { type: 'Task', id: 't-6', created_by: 'carol', created_by_type: ['user'], status: 'open' },
   { type: 'Task', id: null },
