@@ -20,6 +20,7 @@ import { readBundleArchive } from '../../src/wasm/bundle-archive.js';
 import { BundleServer } from '../support/bundle-server.js';
 import { writeBundle } from '../support/bundle-writer.js';
 import { seedRoles } from '../support/seed.js';
+import { CapturingLogger } from '../support/capturing-logger.js';
 import { FixturesModule } from '../support/fixtures.js';
 import { buildWasmBundle, policiesWith, signingKeys } from '../support/wasm-bundle.js';
 
@@ -275,6 +276,38 @@ describe('Wasm engine: what it cannot do', () => {
       /engine 'wasm' without `url` cannot filter lists[\s\S]*GET \/reports \(ReportsController.list\)/,
     );
     await app.close();
+  });
+
+  it('writes the audit line with the locally minted decision id and the active revision', async () => {
+    const file = buildWasmBundle({ dir, name: 'audited', signingKey: keys.privateKey });
+    const logger = new CapturingLogger();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        OpaModule.forRoot({
+          engine: 'wasm',
+          globalGuard: false,
+          wasm: { bundle: { file, publicKey: keys.publicKey, pollingInterval: 0 } },
+        }),
+      ],
+    })
+      .setLogger(logger)
+      .compile();
+    await moduleRef.init();
+    try {
+      const decision = await moduleRef.get(OpaService).check(daveUpdatesT3);
+      expect(logger.messages('OpaAudit')).toEqual([
+        { event: 'authz.bundle', outcome: 'activated', revision: 'audited' },
+        expect.objectContaining({
+          event: 'authz.decision',
+          subject: 'user:dave',
+          outcome: 'permit',
+          source: 'wasm',
+          decisionId: decision.decisionId,
+        }),
+      ]);
+    } finally {
+      await moduleRef.close();
+    }
   });
 
   it('fails the bundle build of a rule that needs http.send, saying why', () => {
