@@ -51,7 +51,7 @@ try {
     { logger: ['error'] },
   );
   const dataSource = app.get(DataSource);
-  // 100,000 tasks over 50 creators (all users) and three statuses, after the seed's t-1..t-5.
+  // 100,000 tasks over 50 creators (all users) and three statuses, after the seed's t-1..t-4.
   await dataSource.query(
     `INSERT INTO tasks (id, title, status, created_by, created_by_type)
      SELECT 'b-' || lpad(g::text, 6, '0'), 'task ' || g,

@@ -271,6 +271,7 @@ export function renderMarkdown(results, svgHref = 'benchmarks.svg') {
     'npm run bench          # builds the library, about 10 minutes; rewrites this file',
     'npm run bench:quick    # CI smoke: under 2 minutes, writes bench/results/quick.* only',
     'node bench/run.mjs --profile --rounds 1   # also CPU-profiles every app (bench/results/profiles)',
+    'npm run -s build -w tasks-api && node bench/flood.mjs   # a flood on one user, a probe on another',
     '```',
     '',
   );

@@ -1,12 +1,16 @@
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import { Task } from '../src/tasks/task.entity.js';
 import { describeOnEachDatabase } from './support/databases.js';
+import { insertTasks } from './support/extra-tasks.js';
+import { TOKEN_CI_BOT_TASK } from './support/oracle.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
 const userCiBot = { type: 'user', id: 'ci-bot' } as const;
 const tokenCiBot = { type: 'token', id: 'ci-bot' } as const;
 const dave = { type: 'user', id: 'dave' } as const;
 const alice = { type: 'user', id: 'alice' } as const;
+
+const byToken = TOKEN_CI_BOT_TASK.id;
 
 const ids = (res: { body: { items: Array<{ id: string }> } }) => res.body.items.map((t) => t.id);
 
@@ -20,22 +24,27 @@ describeOnEachDatabase('ownership compares the creator type', (freshDatabase) =>
   afterAll(async () => {
     await t?.close();
   });
+  // The seed holds no task a token created (the contract's t-1..t-4): each test adds one.
+  beforeEach(async () => {
+    await insertTasks(t.dataSource, [TOKEN_CI_BOT_TASK]);
+  });
+  // Also removes the inserted rows.
   afterEach(async () => {
     await t.reseed();
   });
 
-  it('user ci-bot neither reads nor updates t-5, created by the token ci-bot', async () => {
-    expect((await t.as(userCiBot).get('/tasks/t-5')).status).toBe(403);
-    expect((await t.as(userCiBot).patch('/tasks/t-5', { title: 'Mine' })).status).toBe(403);
-    expect((await t.dataSource.getRepository(Task).findOneByOrFail({ id: 't-5' })).title).toBe(
-      'Run the nightly build',
-    );
+  it('user ci-bot neither reads nor updates a task created by the token ci-bot', async () => {
+    expect((await t.as(userCiBot).get(`/tasks/${byToken}`)).status).toBe(403);
+    expect((await t.as(userCiBot).patch(`/tasks/${byToken}`, { title: 'Mine' })).status).toBe(403);
+    expect(
+      (await t.dataSource.getRepository(Task).findOneByOrFail({ id: byToken })).title,
+    ).not.toBe('Mine');
   });
 
-  it("user ci-bot's list leaves t-5 out; the token reads it, as a viewer, not as its owner", async () => {
+  it("user ci-bot's list leaves the token's task out; the token reads it, as a viewer, not as its owner", async () => {
     expect(ids(await t.as(userCiBot).get('/tasks'))).toEqual([]);
     const bot = await t.as(tokenCiBot).get('/tasks');
-    expect(bot.body.items.find((task: { id: string }) => task.id === 't-5')).toMatchObject({
+    expect(bot.body.items.find((task: { id: string }) => task.id === byToken)).toMatchObject({
       createdBy: 'ci-bot',
       createdByType: 'token',
       actions: ['task:read'],

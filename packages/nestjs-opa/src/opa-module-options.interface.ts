@@ -34,7 +34,8 @@ export interface OpaModuleOptions {
   policyPackage?: string;
   /**
    * Deadline of one decision, in milliseconds, retries included, from sending to the last byte of
-   * the answer. Past it the decision fails (503 in the guard), like Envoy's ext_authz timeout.
+   * the answer. Past it the decision fails (503 in the guard), like Envoy's ext_authz timeout. A
+   * wait for a free slot ({@link OpaModuleOptions.bulkhead}) counts, and takes at most half of it.
    * @default 500
    */
   timeout?: number;
@@ -45,11 +46,27 @@ export interface OpaModuleOptions {
    */
   retry?: false | { maxAttempts?: number; initialDelay?: number; maxDelay?: number };
   /**
-   * Circuit breaker: after this many consecutive failed decisions it answers at once (503) without
-   * calling OPA, and probes OPA again after `halfOpenAfter` ms. `false` turns it off.
-   * @default { consecutiveFailures: 5, halfOpenAfter: 1000 }
+   * Circuit breaker (sampling): opens when more than `threshold` (0 to 1) of the decisions sent to
+   * OPA in the last `duration` ms failed, once at least `minimumRps` per second were sent; while
+   * open it answers at once (503) without calling OPA, and probes OPA again after `halfOpenAfter`
+   * ms. Failures are connection errors, 5xx, garbage and timeouts of calls actually sent; a
+   * decision that waited for a slot ({@link OpaModuleOptions.bulkhead}) or found none is not one,
+   * nor a 4xx, nor a timeout noticed more than half the deadline late (this process's event loop
+   * stalled, so OPA's answer may have been waiting unread). `false` turns it off.
+   * @default { threshold: 0.5, duration: 1000, minimumRps: 5, halfOpenAfter: 1000 }
    */
-  circuitBreaker?: false | { consecutiveFailures?: number; halfOpenAfter?: number };
+  circuitBreaker?:
+    false | { threshold?: number; duration?: number; minimumRps?: number; halfOpenAfter?: number };
+  /**
+   * Bound on decisions in flight to OPA: `maxConcurrent` at once, `maxQueued` more waiting in
+   * arrival order, each for at most half of `timeout` (so a call sent has at least the other
+   * half). Past either bound a decision fails with {@link OpaOverloadedError} (503) without calling
+   * OPA, so overload costs every caller the same short wait instead of timing out calls sent. Keep
+   * `maxConcurrent` at or below `connections`, or calls wait in the pool with their deadline
+   * running. `false` turns it off.
+   * @default { maxConcurrent: connections (16), maxQueued: 256 }
+   */
+  bulkhead?: false | { maxConcurrent?: number; maxQueued?: number };
   /**
    * Share one OPA call between identical point decisions in flight at the same time.
    * @default true

@@ -1,5 +1,9 @@
 import {
   DEFAULT_BULK_CHUNK_SIZE,
+  DEFAULT_CIRCUIT_BREAKER,
+  DEFAULT_CONNECTIONS,
+  DEFAULT_MAX_QUEUED,
+  DEFAULT_RETRY,
   DEFAULT_FILTER_RULE,
   DEFAULT_MAX_RESOURCE_ID_LENGTH,
   DEFAULT_MAX_RESPONSE_BYTES,
@@ -56,7 +60,7 @@ export function resolveOpaOptions(options: OpaModuleOptions): ResolvedOpaOptions
     timeout,
     headers,
     maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-    connections: options.connections ?? 16,
+    connections: options.connections ?? DEFAULT_CONNECTIONS,
     subjectResolver: options.subjectResolver,
     tls: options.tls,
     maxResourceIdLength: options.maxResourceIdLength ?? DEFAULT_MAX_RESOURCE_ID_LENGTH,
@@ -65,4 +69,57 @@ export function resolveOpaOptions(options: OpaModuleOptions): ResolvedOpaOptions
     denyAsNotFound: options.denyAsNotFound ?? false,
     hasServer: options.engine !== 'wasm' || options.url !== undefined,
   };
+}
+
+type Settings<T> = Required<Exclude<T, false | undefined>>;
+
+/** Retry, circuit breaker and bulkhead settings with defaults applied; `false` when turned off. */
+export interface ResilienceSettings {
+  retry: false | Settings<OpaModuleOptions['retry']>;
+  circuitBreaker: false | Settings<OpaModuleOptions['circuitBreaker']>;
+  bulkhead: false | Settings<OpaModuleOptions['bulkhead']>;
+}
+
+/** Applies the resilience defaults and checks them at startup. */
+export function resolveResilience(options: OpaModuleOptions): ResilienceSettings {
+  const breaker = options.circuitBreaker;
+  if (breaker && 'consecutiveFailures' in breaker) {
+    throw new TypeError(
+      'OpaModule: circuitBreaker.consecutiveFailures is gone; the breaker samples failure rates: ' +
+        '{ threshold, duration, minimumRps, halfOpenAfter }',
+    );
+  }
+  const circuitBreaker = breaker === false ? false : { ...DEFAULT_CIRCUIT_BREAKER, ...breaker };
+  if (circuitBreaker) {
+    const { threshold, duration, minimumRps, halfOpenAfter } = circuitBreaker;
+    if (!(threshold > 0 && threshold < 1)) {
+      throw new TypeError(
+        'OpaModule: circuitBreaker.threshold must be between 0 and 1 (exclusive)',
+      );
+    }
+    if (!(duration > 0 && minimumRps > 0 && halfOpenAfter >= 0)) {
+      throw new TypeError(
+        'OpaModule: circuitBreaker.duration and minimumRps must be positive, halfOpenAfter not negative',
+      );
+    }
+  }
+  const bulkhead =
+    options.bulkhead === false
+      ? false
+      : {
+          maxConcurrent: options.connections ?? DEFAULT_CONNECTIONS,
+          maxQueued: DEFAULT_MAX_QUEUED,
+          ...options.bulkhead,
+        };
+  if (
+    bulkhead &&
+    (!(Number.isInteger(bulkhead.maxConcurrent) && bulkhead.maxConcurrent > 0) ||
+      !(Number.isInteger(bulkhead.maxQueued) && bulkhead.maxQueued >= 0))
+  ) {
+    throw new TypeError(
+      'OpaModule: bulkhead.maxConcurrent must be a positive integer, maxQueued a whole number',
+    );
+  }
+  const retry = options.retry === false ? false : { ...DEFAULT_RETRY, ...options.retry };
+  return { retry, circuitBreaker, bulkhead };
 }

@@ -2,12 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   BrokenCircuitError,
   CircuitState,
-  ConsecutiveBreaker,
   ExponentialBackoff,
+  SamplingBreaker,
   TaskCancelledError,
   TimeoutStrategy,
   circuitBreaker,
   handleWhen,
+  noop,
   retry,
   timeout,
   wrap,
@@ -15,10 +16,12 @@ import {
   type IPolicy,
 } from 'cockatiel';
 import { UnsupportedResidualError } from './filters/residual-parser.js';
+import { OpaBulkhead } from './opa-bulkhead.js';
 import { OPA_MODULE_OPTIONS } from './opa.constants.js';
 import {
   OpaCircuitOpenError,
   OpaError,
+  OpaOverloadedError,
   OpaResponseError,
   OpaTimeoutError,
   OpaUnavailableError,
@@ -26,7 +29,7 @@ import {
 import { OpaMessages } from './opa.messages.js';
 import type { OpaModuleOptions } from './opa-module-options.interface.js';
 import { OPA_OBSERVERS, type BreakerState, type OpaObserver } from './opa-observer.js';
-import { resolveOpaOptions } from './opa-options.js';
+import { resolveOpaOptions, resolveResilience } from './opa-options.js';
 
 const BREAKER_STATES: Record<CircuitState, BreakerState> = {
   [CircuitState.Closed]: 'closed',
@@ -40,43 +43,61 @@ function isConnectionFailure(error: Error): boolean {
   return error instanceof OpaUnavailableError && !(error instanceof OpaTimeoutError);
 }
 
-/** OPA failing (down, slow, 5xx, garbage), as opposed to a request OPA rejected (4xx). */
+/**
+ * OPA failing (down, slow, 5xx, garbage), as opposed to a request OPA rejected (4xx) or one never
+ * sent because the client itself was full.
+ */
 function isOutage(error: Error): boolean {
   if (error instanceof OpaResponseError) return error.status >= 500;
-  return error instanceof OpaError && !(error instanceof UnsupportedResidualError);
+  if (error instanceof OpaOverloadedError || error instanceof UnsupportedResidualError)
+    return false;
+  return error instanceof OpaError;
 }
 
 /**
- * Wraps every decision call: a deadline over the whole call, a circuit breaker that fails fast
- * while OPA is failing (probing it half-open), and jittered retries of connection failures
- * inside the deadline. Built on cockatiel.
+ * Wraps every decision call: a deadline over the whole call, a bulkhead that bounds the calls in
+ * flight (a decision waits at most half its deadline for a slot, so a call sent always has the
+ * other half), a sampling circuit breaker that fails fast while OPA is failing (probing it
+ * half-open), and jittered retries of connection failures inside the deadline. Built on cockatiel.
+ *
+ * The breaker sits inside the bulkhead, so it only judges calls that were sent: time spent
+ * waiting for a slot, or a full queue, says nothing about OPA and never opens it.
  */
 @Injectable()
 export class OpaResilience {
+  private readonly deadlinePolicy: IPolicy;
   private readonly policy: IPolicy;
   private readonly deadline: number;
   private readonly url: string;
   readonly breaker?: CircuitBreakerPolicy;
+  readonly bulkhead?: OpaBulkhead;
 
   constructor(
     @Inject(OPA_MODULE_OPTIONS) options: OpaModuleOptions,
     @Inject(OPA_OBSERVERS) observers: OpaObserver[],
   ) {
     const resolved = resolveOpaOptions(options);
+    const settings = resolveResilience(options);
     this.deadline = resolved.timeout;
     this.url = resolved.url;
     // abortOnReturn off: the deadline still aborts a call in flight, but a call that returned has
     // nothing left to cancel, and aborting its signal anyway (cockatiel's default) builds a
     // DOMException and fires the transport's listeners on every decision, about a third of the
     // client's CPU time per check (found with bench/run.mjs --profile, node --cpu-prof).
-    const policies: IPolicy[] = [
-      timeout(this.deadline, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }),
-    ];
-    if (options.circuitBreaker !== false) {
-      const { consecutiveFailures = 5, halfOpenAfter = 1000 } = options.circuitBreaker ?? {};
+    this.deadlinePolicy = timeout(this.deadline, {
+      strategy: TimeoutStrategy.Aggressive,
+      abortOnReturn: false,
+    });
+    const policies: IPolicy[] = [];
+    if (settings.bulkhead) {
+      const { maxConcurrent, maxQueued } = settings.bulkhead;
+      this.bulkhead = new OpaBulkhead(maxConcurrent, maxQueued, this.deadline / 2);
+    }
+    if (settings.circuitBreaker) {
+      const { halfOpenAfter, ...sampling } = settings.circuitBreaker;
       const breaker = circuitBreaker(handleWhen(isOutage), {
         halfOpenAfter,
-        breaker: new ConsecutiveBreaker(consecutiveFailures),
+        breaker: new SamplingBreaker(sampling),
       });
       breaker.onStateChange((state) => {
         for (const observer of observers) observer.onBreakerStateChange?.(BREAKER_STATES[state]);
@@ -84,8 +105,8 @@ export class OpaResilience {
       this.breaker = breaker;
       policies.push(breaker);
     }
-    if (options.retry !== false) {
-      const { maxAttempts = 2, initialDelay = 10, maxDelay = 100 } = options.retry ?? {};
+    if (settings.retry) {
+      const { maxAttempts, initialDelay, maxDelay } = settings.retry;
       policies.push(
         retry(handleWhen(isConnectionFailure), {
           maxAttempts,
@@ -93,7 +114,7 @@ export class OpaResilience {
         }),
       );
     }
-    this.policy = wrap(...policies);
+    this.policy = policies.length > 0 ? wrap(...policies) : noop;
   }
 
   /** The breaker's state, for health and metrics. */
@@ -103,14 +124,42 @@ export class OpaResilience {
 
   /** Runs one OPA call under the policies; `signal` aborts it when the deadline passes. */
   async execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const started = performance.now();
     try {
-      return await this.policy.execute(({ signal }) => call(signal));
+      return await this.deadlinePolicy.execute(async ({ signal }) => {
+        const release = await this.bulkhead?.acquire(signal);
+        try {
+          return await this.policy.execute(
+            ({ signal: inner }) => this.judge(call(inner), started),
+            signal,
+          );
+        } finally {
+          release?.();
+        }
+      });
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
         throw new OpaCircuitOpenError(OpaMessages.circuitOpen(this.url), { cause: error });
       }
       if (error instanceof TaskCancelledError) {
         throw new OpaTimeoutError(OpaMessages.timedOut(this.url, this.deadline), { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * A timeout noticed well after the deadline means this process's event loop was stalled: an
+   * answer may have been waiting unread. That is our own overload, not OPA's, so the breaker is
+   * handed an {@link OpaOverloadedError}, which it does not count (the caller still times out).
+   */
+  private async judge<T>(pending: Promise<T>, started: number): Promise<T> {
+    try {
+      return await pending;
+    } catch (error) {
+      const late = performance.now() - started - this.deadline;
+      if (error instanceof OpaTimeoutError && late > this.deadline / 2) {
+        throw new OpaOverloadedError(OpaMessages.stalled(Math.round(late)), { cause: error });
       }
       throw error;
     }

@@ -12,3 +12,18 @@ export const DECISION_ID_HEADER = 'x-authz-decision-id';
 export const DEFAULT_BULK_CHUNK_SIZE = 200;
 /** Rule partially evaluated for list filters; it must have no default (see policies/README.md). */
 export const DEFAULT_FILTER_RULE = 'include';
+/**
+ * The circuit breaker opens when more than half of the calls sent in the last second failed, once
+ * there were at least 5 of them, and probes OPA again after 1 s.
+ */
+export const DEFAULT_CIRCUIT_BREAKER = {
+  threshold: 0.5,
+  duration: 1000,
+  minimumRps: 5,
+  halfOpenAfter: 1000,
+} as const;
+export const DEFAULT_RETRY = { maxAttempts: 2, initialDelay: 10, maxDelay: 100 } as const;
+/** Keep-alive connections of the undici pool, and decisions in flight at once by default. */
+export const DEFAULT_CONNECTIONS = 16;
+/** Decisions waiting for a slot of the bulkhead, beyond those in flight. */
+export const DEFAULT_MAX_QUEUED = 256;

@@ -36,6 +36,13 @@ export class OpaCircuitOpenError extends OpaUnavailableError {}
 /** `engine: 'wasm'` has no verified policy bundle active yet: no decision can be made. */
 export class OpaNotReadyError extends OpaUnavailableError {}
 
+/**
+ * The client, not OPA, is overloaded: every slot is busy and the queue is full, or the decision
+ * waited its share of the deadline for a slot (OPA was not called), or this process's event loop
+ * stalled past the deadline. The circuit breaker never counts it as OPA failing.
+ */
+export class OpaOverloadedError extends OpaUnavailableError {}
+
 /** OPA answered with a non-2xx status. */
 export class OpaResponseError extends OpaError {
   declare readonly status: number;

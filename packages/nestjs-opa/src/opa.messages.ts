@@ -13,6 +13,11 @@ export const OpaMessages = {
   badStatus: (status: number) => `OPA answered with HTTP ${status}`,
   circuitOpen: (url: string) =>
     `OPA at ${url} has been failing; not calling it until a probe succeeds`,
+  overloaded: (limit: number, queue: number) =>
+    `Too many decisions at once: ${limit} in flight to OPA and ${queue} queued; not queueing more`,
+  queueTimedOut: (ms: number) => `No free slot to call OPA within ${ms} ms; not calling it`,
+  stalled: (ms: number) =>
+    `The deadline fired ${ms} ms late: this process was too busy to read OPA's answer`,
   failOpen: (route: string) =>
     `FAIL-OPEN: ${route} is allowed WITHOUT an authorization decision because OPA could not answer`,
   invalidBody: 'OPA answered with a body that is not valid JSON',

@@ -1,11 +1,16 @@
 import { Task } from '../../src/tasks/task.entity.js';
-import { label, permits, SUBJECTS, TASKS } from './oracle.js';
+import { insertTasks } from './extra-tasks.js';
+import { label, permits, SUBJECTS, TASKS, TOKEN_CI_BOT_TASK } from './oracle.js';
 import { createTestApp, type TestApp } from './test-app.js';
+
+/** The seed tasks, plus a task the token ci-bot created (not seed data: inserted in setup). */
+const EXTRA_TASKS = [TOKEN_CI_BOT_TASK];
+const MATRIX_TASKS = [...TASKS, ...EXTRA_TASKS];
 
 /**
  * Every subject × every task × every endpoint, over HTTP, against the real OPA and a real
- * database; each expected status is derived from the oracle. Writes are undone (reseed) before
- * the next case.
+ * database; each expected status is derived from the oracle. Writes are undone (reseed, then the
+ * extra rows again) before the next case.
  */
 export function describeAuthorizationMatrix(
   name: string,
@@ -17,12 +22,16 @@ export function describeAuthorizationMatrix(
 
     beforeAll(async () => {
       t = await createTestApp(await databaseEnv());
+      await insertTasks(t.dataSource, EXTRA_TASKS);
     });
     afterAll(async () => {
       await t?.close();
     });
     beforeEach(async () => {
-      if (dirty) await t.reseed();
+      if (dirty) {
+        await t.reseed();
+        await insertTasks(t.dataSource, EXTRA_TASKS);
+      }
       dirty = false;
     });
 
@@ -30,7 +39,7 @@ export function describeAuthorizationMatrix(
       '%s',
       (_name, subject) => {
         it('GET /tasks lists exactly the tasks the model lets them read', async () => {
-          const expected = TASKS.filter((task) => permits(subject, 'task:read', task)).map(
+          const expected = MATRIX_TASKS.filter((task) => permits(subject, 'task:read', task)).map(
             (task) => task.id,
           );
           const res = await t.as(subject).get('/tasks');
@@ -40,7 +49,7 @@ export function describeAuthorizationMatrix(
 
         it('GET /tasks gives each row exactly the actions the model allows on it', async () => {
           const res = await t.as(subject).get('/tasks');
-          const byId = new Map(TASKS.map((task) => [task.id, task]));
+          const byId = new Map(MATRIX_TASKS.map((task) => [task.id, task]));
           for (const item of res.body.items as Array<{ id: string; actions: string[] }>) {
             const task = byId.get(item.id)!;
             const allowed = ['task:read', 'task:update', 'task:delete'].filter((action) =>
@@ -51,7 +60,7 @@ export function describeAuthorizationMatrix(
         });
 
         it('GET /tasks pages through the same rows with limit and after', async () => {
-          const expected = TASKS.filter((task) => permits(subject, 'task:read', task))
+          const expected = MATRIX_TASKS.filter((task) => permits(subject, 'task:read', task))
             .map((task) => task.id)
             .sort();
           const seen: string[] = [];
@@ -87,37 +96,40 @@ export function describeAuthorizationMatrix(
             });
           }
           expect(await t.dataSource.getRepository(Task).count()).toBe(
-            TASKS.length + (allowed ? 1 : 0),
+            MATRIX_TASKS.length + (allowed ? 1 : 0),
           );
         });
 
-        describe.each(TASKS.map((task) => [task.id, task] as const))('task %s', (id, task) => {
-          it('GET', async () => {
-            const res = await t.as(subject).get(`/tasks/${id}`);
-            expect(res.status).toBe(permits(subject, 'task:read', task) ? 200 : 403);
-            if (res.status === 200) expect(res.body).toMatchObject(task);
-            else expect(res.body.message).toBe('Access denied');
-          });
+        describe.each(MATRIX_TASKS.map((task) => [task.id, task] as const))(
+          'task %s',
+          (id, task) => {
+            it('GET', async () => {
+              const res = await t.as(subject).get(`/tasks/${id}`);
+              expect(res.status).toBe(permits(subject, 'task:read', task) ? 200 : 403);
+              if (res.status === 200) expect(res.body).toMatchObject(task);
+              else expect(res.body.message).toBe('Access denied');
+            });
 
-          it('PATCH (keeping the status)', async () => {
-            dirty = true;
-            const allowed = permits(subject, 'task:update', task);
-            const title = `Renamed by ${label(subject)}`;
-            const res = await t.as(subject).patch(`/tasks/${id}`, { title, status: task.status });
-            expect(res.status).toBe(allowed ? 200 : 403);
-            const row = await t.dataSource.getRepository(Task).findOneByOrFail({ id });
-            expect(row.title === title).toBe(allowed);
-            if (allowed) expect(res.body).toEqual({ ...task, title });
-          });
+            it('PATCH (keeping the status)', async () => {
+              dirty = true;
+              const allowed = permits(subject, 'task:update', task);
+              const title = `Renamed by ${label(subject)}`;
+              const res = await t.as(subject).patch(`/tasks/${id}`, { title, status: task.status });
+              expect(res.status).toBe(allowed ? 200 : 403);
+              const row = await t.dataSource.getRepository(Task).findOneByOrFail({ id });
+              expect(row.title === title).toBe(allowed);
+              if (allowed) expect(res.body).toEqual({ ...task, title });
+            });
 
-          it('DELETE', async () => {
-            dirty = true;
-            const allowed = permits(subject, 'task:delete', task);
-            const res = await t.as(subject).delete(`/tasks/${id}`);
-            expect(res.status).toBe(allowed ? 204 : 403);
-            expect(await t.dataSource.getRepository(Task).existsBy({ id })).toBe(!allowed);
-          });
-        });
+            it('DELETE', async () => {
+              dirty = true;
+              const allowed = permits(subject, 'task:delete', task);
+              const res = await t.as(subject).delete(`/tasks/${id}`);
+              expect(res.status).toBe(allowed ? 204 : 403);
+              expect(await t.dataSource.getRepository(Task).existsBy({ id })).toBe(!allowed);
+            });
+          },
+        );
       },
     );
   });

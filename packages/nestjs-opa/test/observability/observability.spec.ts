@@ -6,7 +6,12 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { register } from 'prom-client';
-import { OpaModule, OpaService, type CheckRequest } from '../../src/index.js';
+import {
+  OpaModule,
+  OpaService,
+  type CheckRequest,
+  type OpaModuleOptions,
+} from '../../src/index.js';
 import { OpaMetricsObserver } from '../../src/prometheus/index.js';
 import { freePort } from '../../../../scripts/opa-server.mjs';
 import { CapturingLogger } from '../support/capturing-logger.js';
@@ -26,7 +31,7 @@ const check: CheckRequest = {
 
 const logger = new CapturingLogger();
 
-async function create(url: string) {
+async function create(url: string, options: Partial<OpaModuleOptions> = {}) {
   const moduleRef = await Test.createTestingModule({
     imports: [
       OpaModule.forRoot({
@@ -35,6 +40,7 @@ async function create(url: string) {
         globalGuard: false,
         cache: { ttl: 60_000 },
         observers: [OpaMetricsObserver],
+        ...options,
       }),
     ],
   })
@@ -73,6 +79,20 @@ describe('Observability of decisions against OPA', () => {
     expect(metrics).toContain('opa_decision_errors_total{kind="OpaUnavailableError"} 5');
     expect(metrics).toContain('opa_decision_errors_total{kind="OpaCircuitOpenError"} 1');
     expect(metrics).toContain('opa_circuit_breaker_state 2');
+  });
+
+  it('counts shed decisions as OpaOverloadedError, with the breaker closed', async () => {
+    const opa = await create(process.env.OPA_URL!, {
+      bulkhead: { maxConcurrent: 1, maxQueued: 0 },
+    });
+    const results = await Promise.allSettled(
+      [1, 2, 3].map((i) => opa.check({ ...check, action: `task:overload-${i}` })),
+    );
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+    const metrics = await register.metrics();
+    expect(metrics).toContain('opa_decision_errors_total{kind="OpaOverloadedError"} 2');
+    expect(metrics).toContain('opa_decisions_total{outcome="error"} 2');
+    expect(metrics).not.toContain('opa_circuit_breaker_state 2');
   });
 
   it('wraps each OPA call in a span carrying the outcome and decision id', async () => {

@@ -105,13 +105,14 @@ describe('Resilience, coalescing and cache (against a scripted OPA on 127.0.0.1)
     expect(requests).toBe(1);
   });
 
-  it('opens the breaker after consecutive failures, fails fast, then recovers half-open', async () => {
+  it('opens the breaker when most decisions fail, fails fast, then recovers half-open', async () => {
     server.handler = (_req, res) => {
       requests++;
       faults.json(503, {})(_req, res);
     };
     const { opa } = await create({
-      circuitBreaker: { consecutiveFailures: 3, halfOpenAfter: 300 },
+      // At least 3 decisions in 1 s, more than half of them failed.
+      circuitBreaker: { threshold: 0.5, duration: 1000, minimumRps: 3, halfOpenAfter: 300 },
     });
     for (let i = 0; i < 3; i++)
       await expect(opa.check(request())).rejects.toMatchObject({ status: 503 });

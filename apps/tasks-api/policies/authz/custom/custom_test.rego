@@ -33,6 +33,29 @@ test_owner_rule_needs_matching_creator_type if {
 	not custom.allow with input as doc
 }
 
+# A task the token `ci-bot` created (not in the seed data) gives the user `ci-bot` nothing,
+# through the whole decision too: the token's own viewer binding lets the token read it, never
+# the user, and never update it.
+_ci_bot_input(subject_type, action) := {
+	"subject": {"type": subject_type, "id": "ci-bot"},
+	"action": action,
+	"resource": {
+		"type": "Task", "id": "t-by-token-ci-bot", "status": "open",
+		"created_by": "ci-bot", "created_by_type": "token",
+	},
+	"roles": {"viewer": {"permissions": ["task:read", "task:list"]}},
+	"bindings": [{"subject": {"type": "token", "id": "ci-bot"}, "role": "viewer", "scope": null}],
+}
+
+test_task_created_by_token_ci_bot_gives_user_ci_bot_nothing if {
+	every action in ["task:read", "task:update", "task:delete"] {
+		not custom.allow with input as _ci_bot_input("user", action)
+		not data.authz.permit with input as _ci_bot_input("user", action)
+	}
+	data.authz.permit with input as _ci_bot_input("token", "task:read")
+	not data.authz.permit with input as _ci_bot_input("token", "task:update")
+}
+
 test_token_never_owns_what_a_token_created if {
 	doc := json.patch(
 		_owner_input("token", "task:update"),
