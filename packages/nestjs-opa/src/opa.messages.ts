@@ -33,6 +33,7 @@ export const OpaMessages = {
   wasmPublicKey:
     "OpaModule: engine 'wasm' needs wasm.bundle.publicKey (PEM): unsigned bundles are never used",
   wasmNotReady: 'No verified policy bundle is active yet',
+  noServer: "No OPA server is configured (engine 'wasm' without `url`)",
   noFilterServer:
     "compileFilter needs an OPA server: engine 'wasm' cannot partially evaluate; set `url`",
   listRoutesWithoutServer: (routes: string[]) =>

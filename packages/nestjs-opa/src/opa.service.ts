@@ -420,6 +420,8 @@ export class OpaService {
 
   /** Sends a request and returns the parsed JSON body (`undefined` for an empty one). */
   private async call(request: OpaHttpRequest): Promise<unknown> {
+    // engine 'wasm' without `url`: no server to ask, never a default address.
+    if (!this.options.hasServer) throw new OpaNotReadyError(OpaMessages.noServer);
     const response = await this.transport.send(request);
     const body = parseJson(response.body);
     if (response.status < 200 || response.status > 299) {

@@ -310,6 +310,32 @@ describe('Wasm engine: what it cannot do', () => {
     }
   });
 
+  it('without `url`: filters and OPA calls fail with a typed error, never a default address', async () => {
+    const file = buildWasmBundle({ dir, name: 'no-url', signingKey: keys.privateKey });
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        OpaModule.forRoot({
+          engine: 'wasm',
+          auditLog: false,
+          globalGuard: false,
+          wasm: { bundle: { file, publicKey: keys.publicKey, pollingInterval: 0 } },
+        }),
+      ],
+    }).compile();
+    await moduleRef.init();
+    try {
+      const opa = moduleRef.get(OpaService);
+      await expect(opa.compileFilter({ ...daveUpdatesT3, resourceType: 'Task' })).rejects.toThrow(
+        /compileFilter needs an OPA server/,
+      );
+      await expect(opa.evaluate('authz/decision', {})).rejects.toBeInstanceOf(OpaNotReadyError);
+      // Decisions need no server.
+      expect((await opa.check(daveUpdatesT3)).permit).toBe(true);
+    } finally {
+      await moduleRef.close();
+    }
+  });
+
   it('fails the bundle build of a rule that needs http.send, saying why', () => {
     const policies = policiesWith(
       dir,
