@@ -21,6 +21,9 @@ const common = {
 };
 
 export default {
+  // Here, not per project: Jest ignores a project's testTimeout, so hooks that boot a whole app
+  // (Apollo included) on a busy machine met the 5 s default.
+  testTimeout: 30_000,
   projects: [
     {
       ...common,
@@ -45,13 +48,12 @@ export default {
       moduleNameMapper: {
         ...common.moduleNameMapper,
         '^nestjs-opa$': '<rootDir>/../../packages/nestjs-opa/src/index.ts',
-        '^nestjs-opa/terminus$': '<rootDir>/../../packages/nestjs-opa/src/health/index.ts',
+        '^nestjs-opa/terminus$': '<rootDir>/../../packages/nestjs-opa/src/terminus/index.ts',
         '^nestjs-opa/(typeorm|prometheus|testing)$':
           '<rootDir>/../../packages/nestjs-opa/src/$1/index.ts',
       },
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 30_000,
     },
   ],
 };

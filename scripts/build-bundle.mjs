@@ -41,7 +41,7 @@ export const WASM_ENTRYPOINTS = ['authz/decision', 'authz/decisions'];
 /**
  * Host built-ins @open-policy-agent/opa-wasm 1.10 implements; OPA compiles every other
  * non-native built-in as a host call it cannot answer. Same list as the library's
- * WASM_HOST_BUILTINS (packages/nestjs-opa/src/wasm/wasm-policy.ts), which refuses such a module.
+ * WASM_HOST_BUILTINS (packages/nestjs-opa/src/wasm/wasm.policy.ts), which refuses such a module.
  */
 const WASM_HOST_BUILTINS = new Set([
   'json.is_valid',

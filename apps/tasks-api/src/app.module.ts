@@ -1,6 +1,8 @@
+import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OpaModule, PolicyGuard } from 'nestjs-opa';
 import { OpaMetricsObserver } from 'nestjs-opa/prometheus';
@@ -10,6 +12,7 @@ import { authzEntities } from './authz/authz.entities.js';
 import { DecisionCacheInvalidator } from './authz/decision-cache.invalidator.js';
 import { TypeOrmAuthzRepository } from './authz/typeorm-authz.repository.js';
 import { APP_CONFIG, appConfig, type AppConfig } from './config/app.config.js';
+import { graphqlOptions } from './config/graphql.config.js';
 import { createValidationPipe } from './config/validation.pipe.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -54,6 +57,7 @@ export class AppModule {
           // Registered below instead, after the JWT guard: see the APP_GUARD providers.
           globalGuard: false,
         }),
+        GraphQLModule.forRoot<ApolloDriverConfig>(graphqlOptions()),
         TasksModule,
         HealthModule,
         MetricsModule,

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { Injectable, Logger } from '@nestjs/common';
-import type { BundleEvent, DecisionEvent, OpaObserver } from './opa-observer.js';
+import type { BundleEvent, DecisionEvent, OpaObserver } from './opa-observer.interface.js';
 
 /**
  * The audit line's fields, as own enumerable properties: JSON loggers (`ConsoleLogger` with
@@ -35,6 +35,7 @@ export class AuditLogObserver implements OpaObserver {
   onDecision(event: DecisionEvent): void {
     const line = new AuditLine({
       event: 'authz.decision',
+      kind: event.kind,
       subject: `${event.subject.type}:${event.subject.id}`,
       action: event.action,
       resource:
@@ -45,6 +46,7 @@ export class AuditLogObserver implements OpaObserver {
       source: event.source,
       decisionId: event.decisionId,
       latencyMs: Math.round(event.latencyMs * 1000) / 1000,
+      ...(event.filter ? { filter: event.filter } : {}),
       ...(event.errorKind ? { error: event.errorKind } : {}),
     });
     if (event.outcome === 'error') this.logger.warn(line);

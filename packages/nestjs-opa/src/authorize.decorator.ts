@@ -6,11 +6,15 @@ export interface AuthorizeOptions {
   /** Resource type, e.g. `Task`. Defaults to the handler's, else the class's {@link ResourceType}. */
   resource?: string;
   /**
-   * Route param holding the resource id.
+   * Where the resource id is: the route param (HTTP), the argument (GraphQL), the payload's field
+   * (WebSocket and microservice messages). A GraphQL field resolver decides on its parent's `id`.
    * @default 'id'
    */
   idParam?: string;
-  /** Reads the resource id from the request, for ids that are not a route param. */
+  /**
+   * Reads the resource id, for ids `idParam` cannot name. It receives the request (HTTP), the
+   * arguments (GraphQL) or the message payload (WebSocket, microservice).
+   */
   id?: (request: any) => unknown;
   /** The action is about the collection (`task:create`, `task:list`): no id, no loader. */
   collection?: boolean;

@@ -1,3 +1,5 @@
+import type { ResourceFilter } from './filters/filter.types.js';
+
 /**
  * The shapes of an authorization decision, as described in the project's authorization model.
  * They are the contract between the library, the Rego engine and the application's data.
@@ -68,6 +70,26 @@ export interface CheckRequest {
   bindings: RoleBinding[];
 }
 
+/** What a bulk check needs: one subject, many actions on many resources. */
+export interface CheckManyRequest {
+  subject: Subject;
+  roles: RoleCatalogue;
+  bindings: RoleBinding[];
+  items: Array<{ action: string; resource: ResourceRef }>;
+}
+
+/** One answer of a bulk check, in the order of the items asked. */
+export interface BulkVerdict {
+  action: string;
+  resource: ResourceRef;
+  permit: boolean;
+  /**
+   * Finds this verdict in a log: the id OPA gave the bulk call that answered it, else the one the
+   * library minted for the batch and wrote in its audit lines.
+   */
+  decisionId?: string;
+}
+
 /** The document sent to OPA as `input`. */
 export interface DecisionInput {
   subject: { type: string; id: string; attributes: Record<string, unknown> };
@@ -92,4 +114,18 @@ export interface Decision {
   decisionId?: string;
   /** The `result` document exactly as OPA returned it, for logging. */
   raw: unknown;
+}
+
+/** What the guard leaves on the request for the handler (`request.authorization`). */
+export interface RequestAuthorization {
+  /** The subject, with the attributes the repository returned. */
+  subject: Subject;
+  roles: RoleCatalogue;
+  bindings: RoleBinding[];
+  /** The resource decided on (point routes). */
+  resource?: ResourceRef;
+  /** OPA's decision (point routes; absent when a fail-open route went through without one). */
+  decision?: Decision;
+  /** The rows the subject may act on (`@AuthorizeList()` routes). */
+  filter?: ResourceFilter;
 }

@@ -1,25 +1,40 @@
-import type { Type } from '@nestjs/common';
+import type { ExecutionContext, Type } from '@nestjs/common';
 import type { Subject } from './authz.types.js';
-import type { DecisionCacheOptions } from './decision-cache.js';
-import type { OpaObserver } from './opa-observer.js';
+import type { OpaObserver } from './opa-observer.interface.js';
 import type { AuthzRepository } from './authz.repository.js';
+import type { DecisionEngine } from './engines/decision-engine.interface.js';
 import type { OpaTransport } from './transports/opa-transport.interface.js';
-import type { WasmEngineOptions } from './wasm/wasm-engine-options.js';
+import type { WasmEngineOptions } from './wasm/wasm-engine.options.js';
 
-/** Reads the subject of a request; `undefined` means nobody is authenticated (401). */
-export type SubjectResolver = (request: any) => Subject | undefined | Promise<Subject | undefined>;
+/**
+ * Reads the subject of a call; `undefined` means nobody is authenticated (401, `UNAUTHENTICATED`).
+ * `request` is the HTTP request, the GraphQL context's `req`, the WebSocket client (its `data`
+ * when `client.data.user` is set) or the RPC payload; `context` is the call's execution context.
+ */
+export type SubjectResolver = (
+  request: any,
+  context: ExecutionContext,
+) => Subject | undefined | Promise<Subject | undefined>;
+
+/** Who answers decisions: see {@link OpaModuleOptions.engine}. */
+export type OpaEngineOption = 'server' | 'wasm' | Type<DecisionEngine>;
 
 /** Options of {@link OpaModule}. */
 export interface OpaModuleOptions {
   /**
-   * Who answers point (`check`, the guard) and bulk (`checkMany`) decisions: the OPA server at
-   * `url`, or `'wasm'`, the Wasm build of the same policy inside this process (needs the optional
-   * peer `@open-policy-agent/opa-wasm` and `wasm.bundle`). With `'wasm'`, filters
-   * (`compileFilter`, `@AuthorizeList()`) still go to the OPA server at `url`, and without a
-   * `url` a list route is refused at startup.
+   * What answers point (`check`, the guard) and bulk (`checkMany`) decisions:
+   * - `'server'`: the OPA server at `url` (`OpaServerEngine`);
+   * - `'wasm'`: the Wasm build of the same policy inside this process (`WasmDecisionEngine`;
+   *   needs the optional peer `@open-policy-agent/opa-wasm` and `wasm.bundle`);
+   * - a class implementing `DecisionEngine`, provided in the module (give it to `forRoot()` or
+   *   at the top level of `forRootAsync()`, not from `useFactory`).
+   *
+   * An engine without `compileFilter` (`'wasm'`) leaves filters (`compileFilter`,
+   * `@AuthorizeList()`) to the OPA server at `url`; with `'wasm'` and no `url`, a list route is
+   * refused at startup.
    * @default 'server'
    */
-  engine?: 'server' | 'wasm';
+  engine?: OpaEngineOption;
   /** The signed Wasm bundle of `engine: 'wasm'`. */
   wasm?: WasmEngineOptions;
   /**
@@ -44,7 +59,7 @@ export interface OpaModuleOptions {
    * backoff, inside the deadline. `false` turns them off.
    * @default { maxAttempts: 2, initialDelay: 10, maxDelay: 100 }
    */
-  retry?: false | { maxAttempts?: number; initialDelay?: number; maxDelay?: number };
+  retry?: false | OpaRetryOptions;
   /**
    * Circuit breaker (sampling): opens when more than `threshold` (0 to 1) of the decisions sent to
    * OPA in the last `duration` ms failed, once at least `minimumRps` per second were sent; while
@@ -55,8 +70,7 @@ export interface OpaModuleOptions {
    * stalled, so OPA's answer may have been waiting unread). `false` turns it off.
    * @default { threshold: 0.5, duration: 1000, minimumRps: 5, halfOpenAfter: 1000 }
    */
-  circuitBreaker?:
-    false | { threshold?: number; duration?: number; minimumRps?: number; halfOpenAfter?: number };
+  circuitBreaker?: false | OpaCircuitBreakerOptions;
   /**
    * Bound on decisions in flight to OPA: `maxConcurrent` at once, `maxQueued` more waiting in
    * arrival order, each for at most half of `timeout` (so a call sent has at least the other
@@ -66,7 +80,7 @@ export interface OpaModuleOptions {
    * running. `false` turns it off.
    * @default { maxConcurrent: connections (16), maxQueued: 256 }
    */
-  bulkhead?: false | { maxConcurrent?: number; maxQueued?: number };
+  bulkhead?: false | OpaBulkheadOptions;
   /**
    * Share one OPA call between identical point decisions in flight at the same time.
    * @default true
@@ -100,8 +114,10 @@ export interface OpaModuleOptions {
    */
   connections?: number;
   /**
-   * Reads the subject from the request. The default reads `request.user`: `id` (or `sub`) becomes
-   * the id and `type` defaults to `user`.
+   * Reads the subject of a call. The default reads `.user` of the HTTP request, of the GraphQL
+   * context's `req`, of the WebSocket client (`client.data.user` or `client.user`, set by your
+   * connection handler) and of the RPC payload: `id` (or `sub`) becomes the id and `type`
+   * defaults to `user`. Trust an RPC payload's `user` only on transports only your services reach.
    */
   subjectResolver?: SubjectResolver;
   /**
@@ -129,6 +145,55 @@ export interface OpaModuleOptions {
    * @default 'include'
    */
   filterRule?: string;
+}
+
+/** Retries of connection failures (see {@link OpaModuleOptions.retry}). */
+export interface OpaRetryOptions {
+  /** @default 2 */
+  maxAttempts?: number;
+  /** First backoff, in milliseconds. @default 10 */
+  initialDelay?: number;
+  /** Longest backoff, in milliseconds. @default 100 */
+  maxDelay?: number;
+}
+
+/** The circuit breaker in front of OPA (see {@link OpaModuleOptions.circuitBreaker}). */
+export interface OpaCircuitBreakerOptions {
+  /** Share of failed calls (between 0 and 1, exclusive) that opens the breaker. @default 0.5 */
+  threshold?: number;
+  /** Window the share is measured over, in milliseconds. @default 1000 */
+  duration?: number;
+  /** Calls per second below which the breaker never opens. @default 5 */
+  minimumRps?: number;
+  /** Milliseconds before an open breaker lets one probe through. @default 1000 */
+  halfOpenAfter?: number;
+}
+
+/** The bound on decisions in flight (see {@link OpaModuleOptions.bulkhead}). */
+export interface OpaBulkheadOptions {
+  /** Decisions in flight to OPA at once. @default connections (16) */
+  maxConcurrent?: number;
+  /** Decisions waiting for a slot, beyond those in flight. @default 256 */
+  maxQueued?: number;
+}
+
+/** Options of the opt-in decision cache. */
+export interface DecisionCacheOptions {
+  /**
+   * Most decisions kept.
+   * @default 10000
+   */
+  max?: number;
+  /**
+   * How long a permit is reused, in milliseconds.
+   * @default 5000
+   */
+  ttl?: number;
+  /**
+   * How long a denial is reused, in milliseconds; shorter, so a new grant shows quickly.
+   * @default 1000
+   */
+  denyTtl?: number;
 }
 
 /** TLS settings towards OPA, as PEM text. */
@@ -169,6 +234,8 @@ export interface OpaModuleExtras {
    * `nestjs-opa/axios` uses your `@nestjs/axios` `HttpService` (and its interceptors) instead.
    */
   transport?: Type<OpaTransport>;
+  /** See {@link OpaModuleOptions.engine}: a class given here is provided in the module. */
+  engine?: OpaEngineOption;
   /** Classes told about every decision and breaker change, for metrics (see `nestjs-opa/prometheus`). */
   observers?: Type<OpaObserver>[];
 }

@@ -54,3 +54,6 @@ export class OpaResponseError extends OpaError {
 
 /** OPA answered 2xx with a body that is not JSON, or is too large to read. */
 export class OpaInvalidResponseError extends OpaError {}
+
+/** Thrown for any filter residual that cannot be represented exactly: never a wider filter. */
+export class UnsupportedResidualError extends OpaInvalidResponseError {}

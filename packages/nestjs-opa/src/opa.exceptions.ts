@@ -37,3 +37,10 @@ export class DecisionUnavailableException extends ServiceUnavailableException {
     });
   }
 }
+
+/** 403: a call of a context type the guard cannot decide (neither http, graphql, ws nor rpc). */
+export class UnsupportedContextException extends ForbiddenException {
+  constructor(message: string) {
+    super({ statusCode: 403, error: 'Forbidden', message });
+  }
+}

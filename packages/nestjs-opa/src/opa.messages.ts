@@ -4,6 +4,12 @@ export const OpaMessages = {
   decisionUnavailable: 'Authorization decision unavailable',
   notAuthenticated: 'Authentication required',
   noPolicy: 'Route has no @Authorize() or @Public() decorator',
+  unsupportedContext: (type: string) =>
+    `Access denied: the authorization guard does not know "${type}" calls (it decides http, graphql, ws and rpc)`,
+  listOnField:
+    '@AuthorizeList() on a GraphQL field resolver is denied: it filters a list query, use @Authorize() on fields',
+  microserviceUnguarded: (transports: string[]) =>
+    `${transports.length} connected microservice(s) do not get the global PolicyGuard, so their message handlers run without any authorization check; connect them with { inheritAppConfig: true }:\n  ${transports.join('\n  ')}`,
   ambiguousPolicy: (reason: string) => `Route is denied: its decorators contradict (${reason})`,
   ambiguousRoutes: (routes: string[]) =>
     `${routes.length} route(s) have contradicting authorization decorators and will always answer 403:\n  ${routes.join('\n  ')}`,
@@ -23,7 +29,7 @@ export const OpaMessages = {
   invalidBody: 'OPA answered with a body that is not valid JSON',
   bodyTooLarge: (limit: number) => `OPA answered with a body larger than ${limit} bytes`,
   unprotectedRoutes: (routes: string[]) =>
-    `${routes.length} route(s) have neither @Authorize() nor @Public() and will always answer 403:\n  ${routes.join('\n  ')}`,
+    `${routes.length} route(s) or handler(s) have neither @Authorize() nor @Public() and will always answer 403:\n  ${routes.join('\n  ')}`,
   missingResourceType: (handler: string) =>
     `${handler}: @Authorize() needs a resource type (the "resource" option or a class-level @ResourceType())`,
   missingRepository:

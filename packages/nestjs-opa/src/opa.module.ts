@@ -1,15 +1,19 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AuditLogObserver } from './audit-log.observer.js';
-import { DecisionCache } from './decision-cache.js';
-import { OPA_MODULE_OPTIONS } from './opa.constants.js';
-import { OpaResilience } from './opa-resilience.js';
+import { DecisionCache } from './decision.cache.js';
+import { DecisionService } from './decision.service.js';
+import { OpaServerEngine } from './engines/opa-server.engine.js';
+import { WasmDecisionEngine } from './engines/wasm.engine.js';
+import { OpaAdminService } from './opa-admin.service.js';
+import { OpaHttpClient } from './opa-http.client.js';
+import { OPA_MODULE_OPTIONS, OPA_RESOLVED_OPTIONS } from './opa.constants.js';
+import { OpaResilience } from './opa.resilience.js';
 import { ConfigurableModuleClass } from './opa.module-definition.js';
 import { OpaService } from './opa.service.js';
 import { PolicyGuard } from './policy.guard.js';
 import { ResourceLoaderRegistry } from './resource-loader.registry.js';
-import { RouteAuditor } from './route-auditor.js';
-import { WasmDecisionEngine } from './wasm/wasm-decision-engine.js';
+import { RouteAuditor } from './route.auditor.js';
 
 /**
  * Puts every route behind OPA. Provides {@link OpaService} and {@link PolicyGuard} (registered
@@ -35,7 +39,12 @@ import { WasmDecisionEngine } from './wasm/wasm-decision-engine.js';
 @Module({
   imports: [DiscoveryModule],
   providers: [
+    // OPA_RESOLVED_OPTIONS is provided by the module definition (it depends on `engine`).
     OpaService,
+    OpaAdminService,
+    DecisionService,
+    OpaServerEngine,
+    OpaHttpClient,
     PolicyGuard,
     ResourceLoaderRegistry,
     RouteAuditor,
@@ -46,6 +55,12 @@ import { WasmDecisionEngine } from './wasm/wasm-decision-engine.js';
   ],
   exports: [
     OpaService,
+    OpaAdminService,
+    // Injected by PolicyGuard, and by any entry point of another context (GraphQL, RPC, ...).
+    DecisionService,
+    // For a composite engine that leaves some calls to the OPA server.
+    OpaServerEngine,
+    // Its status() tells health checks which bundle revision decides.
     PolicyGuard,
     // Injected by PolicyGuard: exported so an application's subclass of it can be provided.
     ResourceLoaderRegistry,
@@ -54,6 +69,7 @@ import { WasmDecisionEngine } from './wasm/wasm-decision-engine.js';
     DecisionCache,
     WasmDecisionEngine,
     OPA_MODULE_OPTIONS,
+    OPA_RESOLVED_OPTIONS,
   ],
 })
 export class OpaModule extends ConfigurableModuleClass {}

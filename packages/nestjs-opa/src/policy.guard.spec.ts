@@ -13,10 +13,11 @@ import { Authorize, AuthorizeList, ResourceType } from './authorize.decorator.js
 import type { AuthorizationContext, CheckRequest, Decision } from './authz.types.js';
 import { AccessDeniedException, DecisionUnavailableException } from './opa.exceptions.js';
 import { OpaTimeoutError } from './opa.errors.js';
-import type { OpaService } from './opa.service.js';
+import { resolveOpaOptions } from './opa.options.js';
+import type { DecisionService } from './decision.service.js';
 import { PolicyGuard } from './policy.guard.js';
 import { Public } from './public.decorator.js';
-import type { ResourceLoader } from './resource-loader.js';
+import type { ResourceLoader } from './resource-loader.interface.js';
 import type { ResourceLoaderRegistry } from './resource-loader.registry.js';
 
 @ResourceType('Task')
@@ -62,21 +63,22 @@ function setup(
   };
   const guard = new PolicyGuard(
     new Reflector(),
-    { check, compileFilter } as unknown as OpaService,
+    { check, compileFilter } as unknown as DecisionService,
     {
       get: (type: string) => (type === 'Task' ? loader : undefined),
     } as unknown as ResourceLoaderRegistry,
     { get: () => ({ loadContext }) } as unknown as ModuleRef,
-    {},
+    resolveOpaOptions({}),
   );
   const headers: Record<string, string> = {};
   const run = (
     controller: new () => object,
     handler: string,
     request: Record<string, unknown> = { user: { id: 'carol' }, params: { id: 't-2' } },
+    type = 'http',
   ) => {
     const executionContext = {
-      getType: () => 'http',
+      getType: () => type,
       getClass: () => controller,
       getHandler: () => (controller.prototype as Record<string, unknown>)[handler],
       switchToHttp: () => ({
@@ -232,5 +234,18 @@ describe('PolicyGuard', () => {
       decisionId: 'd-9',
     });
     expect(headers['x-authz-decision-id']).toBe('d-9');
+  });
+
+  it('denies a context type it does not know with a 403 that names it, asking nobody', async () => {
+    const { run, check, loadContext } = setup();
+    const error = await run(TasksController, 'read', undefined, 'telegraf').catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ForbiddenException);
+    expect((error as Error).message).toBe(
+      'Access denied: the authorization guard does not know "telegraf" calls (it decides http, graphql, ws and rpc)',
+    );
+    expect(check).not.toHaveBeenCalled();
+    expect(loadContext).not.toHaveBeenCalled();
   });
 });

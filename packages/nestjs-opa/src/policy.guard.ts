@@ -12,87 +12,105 @@ import {
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { ResourceType, type AuthorizeRule } from './authorize.decorator.js';
 import { AuthzRepository } from './authz.repository.js';
+import { leaveAuthorization } from './contexts/authorization-holder.js';
+import type { EntryPoint } from './contexts/entry-point.js';
+import {
+  FieldDecisionBatch,
+  type FieldAnswer,
+  type FieldQuestion,
+} from './contexts/field-decision-batch.js';
+import { graphqlArgs, isFieldOfObject } from './contexts/graphql.entry-point.js';
+import { entryPointOf } from './contexts/index.js';
 import type {
   AuthorizationContext,
+  CheckRequest,
   Decision,
   ResourceRef,
-  RoleBinding,
-  RoleCatalogue,
+  RequestAuthorization,
   Subject,
 } from './authz.types.js';
-import type { ResourceFilter } from './filters/filter.types.js';
-import { DECISION_ID_HEADER, DEFAULT_ID_PARAM, OPA_MODULE_OPTIONS } from './opa.constants.js';
+import { DECISION_ID_HEADER, OPA_RESOLVED_OPTIONS } from './opa.constants.js';
+import { OPA_DEFAULTS } from './opa.defaults.js';
 import {
   AccessDeniedException,
   DecisionUnavailableException,
   ResourceNotFoundException,
+  UnsupportedContextException,
 } from './opa.exceptions.js';
 import { OpaMessages } from './opa.messages.js';
-import type { OpaModuleOptions } from './opa-module-options.interface.js';
-import { resolveOpaOptions, type ResolvedOpaOptions } from './opa-options.js';
-import { OpaService } from './opa.service.js';
+import type { ResolvedOpaOptions } from './opa.options.js';
+import { DecisionService } from './decision.service.js';
 import { ResourceLoaderRegistry } from './resource-loader.registry.js';
-import { resolveRoutePolicy } from './route-policy.js';
-import { defaultSubjectResolver } from './subject-resolver.js';
-
-/** What the guard leaves on the request for the handler (`request.authorization`). */
-export interface RequestAuthorization {
-  /** The subject, with the attributes the repository returned. */
-  subject: Subject;
-  roles: RoleCatalogue;
-  bindings: RoleBinding[];
-  /** The resource decided on (point routes). */
-  resource?: ResourceRef;
-  /** OPA's decision (point routes; absent when a fail-open route went through without one). */
-  decision?: Decision;
-  /** The rows the subject may act on (`@AuthorizeList()` routes). */
-  filter?: ResourceFilter;
-}
+import { resolveRoutePolicy } from './route.policy.js';
 
 /**
- * Asks OPA about every request. Allowed: the handler runs. Denied: 403 (404 with
- * `denyAsNotFound`). No decision possible (OPA down, slow, garbage; repository failing): 503.
- * No user: 401. A route with neither `@Authorize()` nor `@Public()`, or with contradicting ones:
- * 403. Each step is a `protected` method you may override.
+ * Asks OPA about every call: HTTP requests, GraphQL fields, WebSocket messages and microservice
+ * messages. Allowed: the handler runs. Denied: 403 (404 with `denyAsNotFound`). No decision
+ * possible (OPA down, slow, garbage; repository failing): 503. No user: 401. A route with neither
+ * `@Authorize()` nor `@Public()`, with contradicting ones, or a context type it does not know:
+ * 403. Outside HTTP each outcome becomes the transport's error with a stable code
+ * (`UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND`, `BAD_REQUEST`, `SERVICE_UNAVAILABLE`). Each step
+ * is a `protected` method you may override.
  */
 @Injectable()
 export class PolicyGuard implements CanActivate {
   protected readonly logger = new Logger(PolicyGuard.name);
-  protected readonly options: ResolvedOpaOptions;
   private repository?: AuthzRepository;
+  /** One batch of field-level decisions per GraphQL request (keyed by its context object). */
+  private readonly fieldBatches = new WeakMap<object, FieldDecisionBatch>();
 
   constructor(
     protected readonly reflector: Reflector,
-    protected readonly opa: OpaService,
+    protected readonly decisions: DecisionService,
     protected readonly loaders: ResourceLoaderRegistry,
     private readonly moduleRef: ModuleRef,
-    @Inject(OPA_MODULE_OPTIONS) options: OpaModuleOptions,
-  ) {
-    this.options = resolveOpaOptions(options);
-  }
+    @Inject(OPA_RESOLVED_OPTIONS) protected readonly options: ResolvedOpaOptions,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    const entry = this.getEntryPoint(context);
+    try {
+      return await this.activate(context, entry);
+    } catch (error) {
+      throw error instanceof HttpException ? await entry.toError(error) : error;
+    }
+  }
+
+  /** The entry point of the call; an unknown context type is a 403 that names it. */
+  protected getEntryPoint(context: ExecutionContext): EntryPoint {
+    const entry = entryPointOf(context);
+    if (entry) return entry;
+    const message = OpaMessages.unsupportedContext(context.getType());
+    this.logger.error(`${describe(context)}: ${message}`);
+    throw new UnsupportedContextException(message);
+  }
+
+  private async activate(context: ExecutionContext, entry: EntryPoint): Promise<boolean> {
     const policy = resolveRoutePolicy(this.reflector, context.getHandler(), context.getClass());
     if (policy.kind === 'public') return true;
     if (policy.kind === 'ambiguous') {
       const reason = `${describe(context)}: ${OpaMessages.ambiguousPolicy(policy.reason)}`;
       this.denyUnconfigured(context, 'error', reason);
     }
-    if (policy.kind === 'none' || context.getType() !== 'http') {
+    if (policy.kind === 'none') {
       this.denyUnconfigured(context, 'warn', `${describe(context)}: ${OpaMessages.noPolicy}`);
     }
     const { rule } = policy;
 
+    if (entry.type === 'graphql' && isFieldOfObject(graphqlArgs(context).info)) {
+      return this.authorizeField(context, rule);
+    }
+
     const request = this.getRequest(context);
-    const subject = await this.getSubject(request);
+    const subject = await this.getSubject(request, context);
     if (!subject) throw new UnauthorizedException(OpaMessages.notAuthenticated);
 
     if (rule.list) {
       const resourceType = this.getResourceType(context, rule);
-      const authorization = await this.authorize(request, subject);
+      const authorization = await this.authorize(context, subject);
       const { roles, bindings } = authorization;
       authorization.filter = await this.unlessFailed(() =>
-        this.opa.compileFilter({
+        this.decisions.compileFilter({
           subject: authorization.subject,
           roles,
           bindings,
@@ -105,7 +123,7 @@ export class PolicyGuard implements CanActivate {
 
     // The resource first: an unknown or odd id answers 404/400 without a repository read.
     const resource = await this.getResource(context, request, rule);
-    const authorization = await this.authorize(request, subject);
+    const authorization = await this.authorize(context, subject);
     authorization.resource = resource;
     const { roles, bindings } = authorization;
     const decision = await this.decide({
@@ -125,18 +143,119 @@ export class PolicyGuard implements CanActivate {
     if (!decision.permit && this.hidesDenials(rule)) {
       throw new ResourceNotFoundException(resource.type);
     }
-    if (decision.decisionId) this.setHeader(context, DECISION_ID_HEADER, decision.decisionId);
+    if (decision.decisionId && entry.type === 'http') {
+      this.setHeader(context, DECISION_ID_HEADER, decision.decisionId);
+    }
     if (!decision.permit) this.throwAccessDenied(decision);
     return true;
   }
 
-  /** Loads the subject's roles, bindings and attributes and leaves them on the request. */
-  private async authorize(
+  /**
+   * `@Authorize()` on a field of an object type (`@ResolveField()`): decides `action` on the
+   * parent object. The questions of one request asked in the same tick go to OPA as one bulk call
+   * (`OpaService.checkMany`), so a list of N parents costs one call, not N.
+   */
+  protected async authorizeField(context: ExecutionContext, rule: AuthorizeRule): Promise<boolean> {
+    if (rule.list) {
+      this.denyUnconfigured(context, 'error', `${describe(context)}: ${OpaMessages.listOnField}`);
+    }
+    const { parent, context: gqlContext } = graphqlArgs(context);
+    const key = gqlContext ?? {};
+    let batch = this.fieldBatches.get(key);
+    if (!batch) {
+      batch = this.createFieldBatch(context);
+      this.fieldBatches.set(key, batch);
+    }
+    const answer = await batch.decide({
+      action: rule.action,
+      resourceType: this.getResourceType(context, rule),
+      parent,
+      idField: rule.idParam ?? OPA_DEFAULTS.idParam,
+    });
+    if ('error' in answer) throw answer.error;
+    // The bulk call's decision id finds the denial in OPA's decision log.
+    if (!answer.permit) throw new AccessDeniedException(answer.decisionId);
+    return true;
+  }
+
+  /**
+   * The batch answering one request's field questions: the subject and its roles once per
+   * request, each parent's attributes from its type's loader, then one `checkMany`.
+   */
+  private createFieldBatch(first: ExecutionContext): FieldDecisionBatch {
+    const request = this.getRequest(first);
+    let authorization: Promise<RequestAuthorization> | undefined;
+    const load = async () => {
+      const subject = await this.getSubject(request, first);
+      if (!subject) throw new UnauthorizedException(OpaMessages.notAuthenticated);
+      return this.loadAuthorization(subject);
+    };
+    return new FieldDecisionBatch(async (questions: FieldQuestion[]) => {
+      authorization ??= load();
+      // A failed load is not kept: the next tick of the same request tries again.
+      const authz = await authorization.catch((error: unknown) => {
+        authorization = undefined;
+        throw error;
+      });
+      const resources = await Promise.all(
+        questions.map((question) =>
+          this.getParentResource(question, request).then(
+            (resource) => ({ resource }),
+            (error: unknown) => ({ error }),
+          ),
+        ),
+      );
+      const asked = questions.flatMap((question, index) => {
+        const loaded = resources[index]!;
+        return 'resource' in loaded ? [{ action: question.action, resource: loaded.resource }] : [];
+      });
+      const verdicts = asked.length
+        ? await this.unlessFailed(() =>
+            this.decisions.checkMany({
+              subject: authz.subject,
+              roles: authz.roles,
+              bindings: authz.bindings,
+              items: asked,
+            }),
+          )
+        : [];
+      let next = 0;
+      return resources.map((loaded): FieldAnswer => {
+        if ('error' in loaded) return { error: loaded.error };
+        const verdict = verdicts[next++];
+        return { permit: verdict?.permit === true, decisionId: verdict?.decisionId };
+      });
+    });
+  }
+
+  /** The parent object of a guarded field as a resource: its `id` (or `idParam`) and attributes. */
+  protected async getParentResource(
+    question: FieldQuestion,
     request: Record<string, any>,
+  ): Promise<ResourceRef> {
+    const { resourceType: type, parent, idField } = question;
+    const id = (parent as Record<string, unknown> | null | undefined)?.[idField];
+    if (!this.isAcceptableId(id)) throw new BadRequestException(OpaMessages.invalidResourceId);
+    const loader = this.loaders.get(type);
+    if (!loader) return { type, id };
+    const attributes = await this.unlessFailed(() => loader.load(id, request));
+    if (!attributes) throw new ResourceNotFoundException(type);
+    return { type, id, attributes };
+  }
+
+  /** Loads the subject's roles, bindings and attributes and leaves them for the handler. */
+  private async authorize(
+    context: ExecutionContext,
     subject: Subject,
   ): Promise<RequestAuthorization> {
+    const authorization = await this.loadAuthorization(subject);
+    leaveAuthorization(context, authorization);
+    return authorization;
+  }
+
+  private async loadAuthorization(subject: Subject): Promise<RequestAuthorization> {
     const authz = await this.loadContext(subject);
-    const authorization: RequestAuthorization = {
+    return {
       subject: {
         type: subject.type,
         id: subject.id,
@@ -145,18 +264,22 @@ export class PolicyGuard implements CanActivate {
       roles: authz.roles,
       bindings: authz.bindings,
     };
-    (request as { authorization?: RequestAuthorization }).authorization = authorization;
-    return authorization;
   }
 
+  /**
+   * What stands for the request: the HTTP request, the GraphQL context's `req`, the WebSocket
+   * client (or its `data`), the RPC payload. The subject resolver and loaders receive it.
+   */
   protected getRequest(context: ExecutionContext): Record<string, any> {
-    return context.switchToHttp().getRequest();
+    return this.getEntryPoint(context).subjectSource(context);
   }
 
   /** The authenticated subject, or `undefined` for a 401. */
-  protected async getSubject(request: Record<string, any>): Promise<Subject | undefined> {
-    const resolver = this.options.subjectResolver ?? defaultSubjectResolver;
-    return resolver(request);
+  protected async getSubject(
+    request: Record<string, any>,
+    context: ExecutionContext,
+  ): Promise<Subject | undefined> {
+    return this.options.subjectResolver(request, context);
   }
 
   /** The resource the rule is about, with its attributes from the type's loader. */
@@ -168,7 +291,12 @@ export class PolicyGuard implements CanActivate {
     const type = this.getResourceType(context, rule);
     if (rule.collection) return { type, id: null };
 
-    const id = rule.id ? rule.id(request) : request.params?.[rule.idParam ?? DEFAULT_ID_PARAM];
+    // Over HTTP `id` reads the request; elsewhere the GraphQL arguments or the message payload.
+    const source =
+      context.getType() === 'http' ? request : this.getEntryPoint(context).idSource(context);
+    const id = rule.id
+      ? rule.id(source)
+      : this.getEntryPoint(context).idSource(context)?.[rule.idParam ?? OPA_DEFAULTS.idParam];
     if (!this.isAcceptableId(id)) throw new BadRequestException(OpaMessages.invalidResourceId);
     const loader = this.loaders.get(type);
     if (!loader) return { type, id };
@@ -221,8 +349,8 @@ export class PolicyGuard implements CanActivate {
   }
 
   /** Asks OPA; any failure to get an answer is a 503, never an allow. */
-  protected async decide(request: Parameters<OpaService['check']>[0]): Promise<Decision> {
-    return this.unlessFailed(() => this.opa.check(request));
+  protected async decide(request: CheckRequest): Promise<Decision> {
+    return this.unlessFailed(() => this.decisions.check(request));
   }
 
   protected throwAccessDenied(decision: Decision): never {

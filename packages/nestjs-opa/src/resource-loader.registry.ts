@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { ResourceLoader } from './resource-loader.js';
+import { ResourceLoader } from './resource-loader.interface.js';
 
 /** Finds the `@ResourceLoader()` providers of the application, once, and serves them by type. */
 @Injectable()

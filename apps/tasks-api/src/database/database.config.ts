@@ -3,9 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { authzEntities } from '../authz/authz.entities.js';
 import type { AppConfig } from '../config/app.config.js';
+import { TaskChange } from '../tasks/task-change.entity.js';
 import { Task } from '../tasks/task.entity.js';
 
-export const entities = [...authzEntities, Task];
+export const entities = [...authzEntities, Task, TaskChange];
 
 /** File name of the embedded database inside `DATA_DIR`. */
 export const EMBEDDED_DATABASE_FILE = 'tasks-api.sqlite';

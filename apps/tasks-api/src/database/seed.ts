@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { RoleBinding } from '../authz/role-binding.entity.js';
 import { Role, RolePermission } from '../authz/role.entity.js';
 import { User } from '../authz/user.entity.js';
+import { TaskChange } from '../tasks/task-change.entity.js';
 import { Task } from '../tasks/task.entity.js';
 
 /** The role catalogue of the authorization model. */
@@ -108,7 +109,7 @@ export async function seedDatabase(
 
 async function clear(manager: EntityManager): Promise<void> {
   // Children before parents, for the foreign keys.
-  for (const entity of [RoleBinding, RolePermission, Role, User, Task]) {
+  for (const entity of [RoleBinding, RolePermission, Role, User, TaskChange, Task]) {
     await manager.createQueryBuilder().delete().from(entity).execute();
   }
 }

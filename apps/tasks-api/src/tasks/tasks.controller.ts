@@ -1,12 +1,10 @@
 import {
   Body,
-  ConflictException,
   Controller,
   Delete,
   Get,
   HttpCode,
   HttpStatus,
-  NotFoundException,
   Param,
   Patch,
   Post,
@@ -20,7 +18,6 @@ import {
   OpaError,
   ResourceType,
   type RequestAuthorization,
-  type ResourceAttributes,
 } from 'nestjs-opa';
 import type { AuthenticatedSubject } from '../auth/authenticated-subject.js';
 import { CurrentSubject } from '../auth/current-subject.decorator.js';
@@ -29,7 +26,8 @@ import { ListTasksQuery } from './dto/list-tasks.query.js';
 import { TaskActionsService, type TaskWithActions } from './task-actions.service.js';
 import { UpdateTaskDto } from './dto/update-task.dto.js';
 import type { Task } from './task.entity.js';
-import { TasksService, type MissedWrite } from './tasks.service.js';
+import { decidedOn, landed } from './task-writes.js';
+import { TasksService } from './tasks.service.js';
 
 /** The task API. Every route needs a valid JWT; each states the permission it requires. */
 @ResourceType('Task')
@@ -63,7 +61,7 @@ export class TasksController {
   @Get(':id')
   @Authorize('task:read')
   async findOne(@Param('id') id: string): Promise<Task> {
-    return this.landed(id, (await this.tasks.findById(id)) ?? 'not-found');
+    return landed(id, (await this.tasks.findById(id)) ?? 'not-found');
   }
 
   @Post()
@@ -83,7 +81,7 @@ export class TasksController {
     @Body() body: UpdateTaskDto,
     @Authorization() authz: RequestAuthorization,
   ): Promise<Task> {
-    return this.landed(id, await this.tasks.update(id, decidedOn(authz), body));
+    return landed(id, await this.tasks.update(id, decidedOn(authz), body, authz.subject));
   }
 
   /** Like update: 409 when the task changed between the decision and the delete. */
@@ -94,23 +92,6 @@ export class TasksController {
     @Param('id') id: string,
     @Authorization() authz: RequestAuthorization,
   ): Promise<void> {
-    this.landed(id, await this.tasks.remove(id, decidedOn(authz)));
+    landed(id, await this.tasks.remove(id, decidedOn(authz)));
   }
-
-  /** The guard already answered 404 for unknown ids; this covers a row deleted or changed since. */
-  private landed<T>(id: string, result: T | MissedWrite): T {
-    if (result === 'not-found') throw new NotFoundException(`Task "${id}" not found`);
-    if (result === 'changed') throw new ConflictException(`Task "${id}" changed meanwhile; retry`);
-    return result;
-  }
-}
-
-/**
- * The task's attributes the permit was decided on. Without them a write could not be tied to the
- * decision, so it is refused (a 500: the route is misconfigured, never a silent unchecked write).
- */
-function decidedOn(authz: RequestAuthorization): ResourceAttributes {
-  const attributes = authz.decision ? authz.resource?.attributes : undefined;
-  if (!attributes) throw new Error('No decision on the loaded task to condition the write on');
-  return attributes;
 }

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { ResourceAttributes, ResourceFilter } from 'nestjs-opa';
+import type { ResourceAttributes, ResourceFilter, SubjectRef } from 'nestjs-opa';
 import { applyResourceFilter } from 'nestjs-opa/typeorm';
 import { randomUUID } from 'node:crypto';
-import type { Repository } from 'typeorm';
+import { In, type EntityManager, type Repository } from 'typeorm';
 import type { AuthenticatedSubject } from '../auth/authenticated-subject.js';
 import type { UpdateTaskDto } from './dto/update-task.dto.js';
+import { TaskChange } from './task-change.entity.js';
 import { TASK_FIELDS, Task, taskAsDecided } from './task.entity.js';
 
 /** A page of tasks and the cursor of the next one. */
@@ -52,24 +53,35 @@ export class TasksService {
     return { items, next: rows.length > page.limit ? items.at(-1)?.id : undefined };
   }
 
-  /** Records the creator's type with its id: a user and a token of the same id own different tasks. */
+  /**
+   * Records the creator's type with its id: a user and a token of the same id own different tasks.
+   * The task and its first audit entry are written together.
+   */
   create(title: string, creator: AuthenticatedSubject): Promise<Task> {
-    return this.tasks.save(
-      this.tasks.create({
-        id: `t-${randomUUID()}`,
-        title,
-        status: 'open',
-        createdBy: creator.id,
-        createdByType: creator.type,
-      }),
-    );
+    return this.tasks.manager.transaction(async (manager) => {
+      const task = await manager.save(
+        manager.create(Task, {
+          id: `t-${randomUUID()}`,
+          title,
+          status: 'open',
+          createdBy: creator.id,
+          createdByType: creator.type,
+        }),
+      );
+      await recordChange(manager, task.id, 'created', creator);
+      return task;
+    });
   }
 
-  /** Applies `changes` if the task still has the attributes `decided` on; then reads it back. */
+  /**
+   * Applies `changes` if the task still has the attributes `decided` on, recording who made them
+   * in the same transaction; then reads the task back.
+   */
   async update(
     id: string,
     decided: ResourceAttributes,
     changes: UpdateTaskDto,
+    actor: SubjectRef,
   ): Promise<Task | MissedWrite> {
     const where = taskAsDecided(id, decided);
     // Only the fields the client sent: an absent one must not be written as NULL.
@@ -80,7 +92,11 @@ export class TasksService {
     );
     const landed =
       Object.keys(set).length > 0
-        ? ((await this.tasks.update(where, set)).affected ?? 0) > 0
+        ? await this.tasks.manager.transaction(async (manager) => {
+            if (((await manager.update(Task, where, set)).affected ?? 0) === 0) return false;
+            await recordChange(manager, id, 'updated', actor);
+            return true;
+          })
         : await this.tasks.existsBy(where);
     if (!landed) return this.whyMissed(id);
     return (await this.findById(id)) ?? 'not-found';
@@ -93,7 +109,34 @@ export class TasksService {
     return this.whyMissed(id);
   }
 
+  /** The audit entries of each task, oldest first, in one query. */
+  async changesOf(taskIds: readonly string[]): Promise<Map<string, TaskChange[]>> {
+    const changes = new Map(taskIds.map((id) => [id, [] as TaskChange[]]));
+    if (taskIds.length === 0) return changes;
+    const rows = await this.tasks.manager.find(TaskChange, {
+      where: { taskId: In([...taskIds]) },
+      order: { id: 'ASC' },
+    });
+    for (const row of rows) changes.get(row.taskId)?.push(row);
+    return changes;
+  }
+
   private async whyMissed(id: string): Promise<MissedWrite> {
     return (await this.tasks.existsBy({ id })) ? 'changed' : 'not-found';
   }
+}
+
+function recordChange(
+  manager: EntityManager,
+  taskId: string,
+  change: TaskChange['change'],
+  actor: SubjectRef,
+): Promise<unknown> {
+  return manager.insert(TaskChange, {
+    taskId,
+    change,
+    actorType: actor.type,
+    actorId: actor.id,
+    at: new Date().toISOString(),
+  });
 }

@@ -4,8 +4,8 @@ import { label, permits, SUBJECTS, TASKS, TOKEN_CI_BOT_TASK } from './oracle.js'
 import { createTestApp, type TestApp } from './test-app.js';
 
 /** The seed tasks, plus a task the token ci-bot created (not seed data: inserted in setup). */
-const EXTRA_TASKS = [TOKEN_CI_BOT_TASK];
-const MATRIX_TASKS = [...TASKS, ...EXTRA_TASKS];
+export const EXTRA_TASKS = [TOKEN_CI_BOT_TASK];
+export const MATRIX_TASKS = [...TASKS, ...EXTRA_TASKS];
 
 /**
  * Every subject × every task × every endpoint, over HTTP, against the real OPA and a real

@@ -3,11 +3,10 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { Agent } from 'node:https';
 import { firstValueFrom } from 'rxjs';
-import { OPA_MODULE_OPTIONS } from '../opa.constants.js';
+import { OPA_RESOLVED_OPTIONS } from '../opa.constants.js';
 import { OpaMessages } from '../opa.messages.js';
 import { OpaInvalidResponseError, OpaTimeoutError, OpaUnavailableError } from '../opa.errors.js';
-import type { OpaModuleOptions } from '../opa-module-options.interface.js';
-import { resolveOpaOptions, type ResolvedOpaOptions } from '../opa-options.js';
+import type { ResolvedOpaOptions } from '../opa.options.js';
 import type {
   OpaHttpRequest,
   OpaHttpResponse,
@@ -25,15 +24,13 @@ import type {
  */
 @Injectable()
 export class HttpServiceTransport implements OpaTransport, OnModuleInit {
-  private readonly options: ResolvedOpaOptions;
   private readonly httpsAgent?: Agent;
   private http?: HttpService;
 
   constructor(
     private readonly moduleRef: ModuleRef,
-    @Inject(OPA_MODULE_OPTIONS) options: OpaModuleOptions,
+    @Inject(OPA_RESOLVED_OPTIONS) private readonly options: ResolvedOpaOptions,
   ) {
-    this.options = resolveOpaOptions(options);
     const tls = this.options.tls;
     if (tls) {
       this.httpsAgent = new Agent({

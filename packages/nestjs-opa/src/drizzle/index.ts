@@ -1,1 +1,1 @@
-export { toDrizzleFilter } from './drizzle-filter.js';
+export { toDrizzleFilter } from './drizzle.adapter.js';

@@ -1,9 +1,8 @@
 export type * from './filter.types.js';
-export { matchesFilter } from './matches-filter.js';
-export { UnsupportedResidualError } from './residual-parser.js';
+export { matchesFilter } from './filter.semantics.js';
 export {
   toSqlFilter,
   type SqlDialect,
   type SqlFilterOptions,
   type SqlFragment,
-} from './sql-filter.js';
+} from './sql.adapter.js';

@@ -1,6 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Counter, Gauge, Histogram, register, type Registry } from 'prom-client';
-import type { BreakerState, BundleEvent, DecisionEvent, OpaObserver } from '../opa-observer.js';
+import type {
+  BreakerState,
+  BundleEvent,
+  DecisionEvent,
+  OpaObserver,
+} from '../opa-observer.interface.js';
 
 /** Provide a prom-client `Registry` under this token to register the metrics there. */
 export const OPA_METRICS_REGISTRY = Symbol('OPA_METRICS_REGISTRY');

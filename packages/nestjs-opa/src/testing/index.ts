@@ -1,1 +1,1 @@
-export * from './filter-consistency.js';
+export * from './filter-consistency.check.js';

@@ -1,10 +1,9 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Pool } from 'undici';
-import { OPA_MODULE_OPTIONS } from '../opa.constants.js';
+import { OPA_RESOLVED_OPTIONS } from '../opa.constants.js';
 import { OpaMessages } from '../opa.messages.js';
 import { OpaInvalidResponseError, OpaTimeoutError, OpaUnavailableError } from '../opa.errors.js';
-import type { OpaModuleOptions } from '../opa-module-options.interface.js';
-import { resolveOpaOptions, type ResolvedOpaOptions } from '../opa-options.js';
+import type { ResolvedOpaOptions } from '../opa.options.js';
 import type { OpaHttpRequest, OpaHttpResponse, OpaTransport } from './opa-transport.interface.js';
 
 /**
@@ -13,12 +12,10 @@ import type { OpaHttpRequest, OpaHttpResponse, OpaTransport } from './opa-transp
  */
 @Injectable()
 export class UndiciTransport implements OpaTransport, OnModuleDestroy {
-  private readonly options: ResolvedOpaOptions;
   private readonly pool: Pool;
   private readonly pathPrefix: string;
 
-  constructor(@Inject(OPA_MODULE_OPTIONS) options: OpaModuleOptions) {
-    this.options = resolveOpaOptions(options);
+  constructor(@Inject(OPA_RESOLVED_OPTIONS) private readonly options: ResolvedOpaOptions) {
     const url = new URL(this.options.url);
     this.pathPrefix = url.pathname.replace(/\/$/, '');
     const tls = this.options.tls;

@@ -1,1 +1,1 @@
-export { applyResourceFilter, type TypeOrmFilterOptions } from './typeorm-filter.js';
+export { applyResourceFilter, type TypeOrmFilterOptions } from './typeorm.adapter.js';

@@ -1,6 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
 import { Module } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +17,7 @@ import { FixturesModule, InMemoryAuthzRepository } from '../support/fixtures.js'
 import { BundleServer } from '../support/bundle-server.js';
 import { policiesWith } from '../support/wasm-bundle.js';
 import { createApp } from '../support/guard-scenario.js';
+import { createOpaTesting } from '../support/opa-testing.js';
 
 /**
  * The deployment's policy delivery, end to end on 127.0.0.1: `npm run policies:build` bundles
@@ -163,12 +163,8 @@ describe('policy bundles: signed, optimized, hot-reloaded', () => {
   it('partially evaluates `include` from the optimized bundle exactly like the sources', async () => {
     const bundled = app!.get(OpaService);
     // The same library against the shared OPA of the integration project (engine and sample sources).
-    const moduleRef = await Test.createTestingModule({
-      imports: [OpaModule.forRoot({ url: process.env.OPA_URL!, globalGuard: false })],
-    }).compile();
-    await moduleRef.init();
+    const { moduleRef, opa: sources } = await createOpaTesting();
     try {
-      const sources = moduleRef.get(OpaService);
       const roles = {
         viewer: { permissions: ['task:read', 'task:list'] },
         editor: { permissions: ['task:read', 'task:list', 'task:update'] },

@@ -2,15 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { startOpa, type RunningOpa } from '../../../../scripts/opa-server.mjs';
-import { DECISION_ID_HEADER, OpaModule, OpaResponseError, OpaService } from '../../src/index.js';
+import { DECISION_ID_HEADER, OpaResponseError } from '../../src/index.js';
 import { createAppModule } from '../express-for-root/app.module.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { FaultServer, faults } from '../support/fault-server.js';
 import { createApp } from '../support/guard-scenario.js';
 import { decisionLogLine } from '../support/opa-log.js';
+import { createOpaTesting } from '../support/opa-testing.js';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -102,14 +102,12 @@ describe('Decision ids', () => {
 
     it("writes the id OPA's error answer carried in the audit line", async () => {
       server.handler = faults.json(500, { code: 'internal_error', decision_id: 'd-err-1' });
-      const moduleRef = await Test.createTestingModule({
-        imports: [
-          OpaModule.forRoot({ url: await server.start(), globalGuard: false, retry: false }),
-        ],
-      })
-        .setLogger(logger)
-        .compile();
-      const check = moduleRef.get(OpaService).check({
+      const { moduleRef, opa } = await createOpaTesting({
+        url: await server.start(),
+        retry: false,
+        logger,
+      });
+      const check = opa.check({
         subject: { type: 'user', id: 'alice' },
         action: 'task:read',
         resource: { type: 'Task', id: 't-1' },

@@ -1,11 +1,12 @@
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import {
   DEFAULT_POLICIES,
   POLICIES_DIR,
   startOpa,
   type RunningOpa,
 } from '../../../../scripts/opa-server.mjs';
-import { OpaModule, OpaService, type CheckRequest } from '../../src/index.js';
+import { type OpaService, type CheckRequest } from '../../src/index.js';
+import { createOpaTesting } from '../support/opa-testing.js';
 
 /**
  * The engine the library ships, with no application rules loaded: the sample's rules (which let
@@ -31,12 +32,9 @@ describe('the generic engine without any app rules', () => {
   });
 
   async function serviceFor(url: string): Promise<OpaService> {
-    const moduleRef = await Test.createTestingModule({
-      imports: [OpaModule.forRoot({ url, globalGuard: false, auditLog: false })],
-    }).compile();
-    await moduleRef.init();
+    const { moduleRef, opa } = await createOpaTesting({ url, auditLog: false });
     modules.push(moduleRef);
-    return moduleRef.get(OpaService);
+    return opa;
   }
 
   // A subject with no roles asks to update the task it created.

@@ -1,12 +1,12 @@
-import { Test } from '@nestjs/testing';
 import { asc } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/sql-js';
 import { sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import initSqlJs from 'sql.js';
-import { OpaModule, OpaService, toSqlFilter, type ResourceFilter } from '../../src/index.js';
+import { type OpaService, toSqlFilter, type ResourceFilter } from '../../src/index.js';
 import { toDrizzleFilter } from '../../src/drizzle/index.js';
 import { checkFilterConsistency } from '../../src/testing/index.js';
 import { seedFilterRequest, seedSubjects, seedTasks } from '../support/seed.js';
+import { createOpaTesting } from '../support/opa-testing.js';
 
 /** The same seed tasks in a real SQL engine (SQLite, in Wasm), filtered by each adapter. */
 const tasks = sqliteTable('tasks', {
@@ -22,12 +22,7 @@ describe('SQL adapters against a real database and OPA', () => {
   let raw: InstanceType<Awaited<ReturnType<typeof initSqlJs>>['Database']>;
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        OpaModule.forRoot({ url: process.env.OPA_URL, globalGuard: false, auditLog: false }),
-      ],
-    }).compile();
-    opa = moduleRef.get(OpaService);
+    ({ opa } = await createOpaTesting({ auditLog: false }));
     const SQL = await initSqlJs();
     raw = new SQL.Database();
     raw.run(

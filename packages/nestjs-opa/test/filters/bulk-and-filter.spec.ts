@@ -1,8 +1,5 @@
 import { Injectable, type Type } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import {
-  OpaModule,
-  OpaService,
   UndiciTransport,
   UnsupportedResidualError,
   type OpaHttpRequest,
@@ -19,6 +16,7 @@ import {
   seedSubjects,
   seedTasks,
 } from '../support/seed.js';
+import { createOpaTesting } from '../support/opa-testing.js';
 
 const actions = ['task:read', 'task:update', 'task:delete'];
 const resourceOf = (task: (typeof seedTasks)[number]) => ({
@@ -54,10 +52,8 @@ async function createService(
     transport?: Type<OpaTransport>;
   } = {},
 ) {
-  const moduleRef = await Test.createTestingModule({
-    imports: [OpaModule.forRoot({ url: process.env.OPA_URL, globalGuard: false, ...options })],
-  }).compile();
-  return moduleRef.get(OpaService);
+  const { opa } = await createOpaTesting(options);
+  return opa;
 }
 
 describe('OpaService.checkMany against OPA', () => {

@@ -1,14 +1,13 @@
 import { HttpModule } from '@nestjs/axios';
 import type { Type } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { HttpServiceTransport } from '../../src/axios/index.js';
 import {
-  OpaModule,
-  OpaService,
+  type OpaService,
   UndiciTransport,
   type OpaModuleOptions,
   type OpaTransport,
 } from '../../src/index.js';
+import { createOpaTesting } from '../support/opa-testing.js';
 
 /** Both transports: every lockdown option must work the same over each. */
 export const transports = [
@@ -24,23 +23,17 @@ export async function createService(
   transport: Type<OpaTransport>,
   options: OpaModuleOptions,
 ): Promise<OpaService> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      HttpModule,
-      OpaModule.forRoot({
-        timeout: 3000,
-        retry: false,
-        circuitBreaker: false,
-        globalGuard: false,
-        auditLog: false,
-        transport,
-        ...options,
-      }),
-    ],
-  }).compile();
-  await moduleRef.init();
+  const { moduleRef, opa } = await createOpaTesting({
+    imports: [HttpModule],
+    timeout: 3000,
+    retry: false,
+    circuitBreaker: false,
+    auditLog: false,
+    transport,
+    ...options,
+  });
   opened.push(() => moduleRef.close());
-  return moduleRef.get(OpaService);
+  return opa;
 }
 
 const opened: Array<() => Promise<void>> = [];

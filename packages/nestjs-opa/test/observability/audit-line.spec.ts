@@ -1,8 +1,8 @@
 import { jest } from '@jest/globals';
 import { ConsoleLogger, type LoggerService } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { pino } from 'pino';
-import { OpaModule, OpaService, type CheckRequest, type Decision } from '../../src/index.js';
+import { type CheckRequest, type Decision } from '../../src/index.js';
+import { createOpaTesting } from '../support/opa-testing.js';
 
 const check: CheckRequest = {
   subject: { type: 'user', id: 'carol', attributes: { email: 'carol@example.com' } },
@@ -22,18 +22,7 @@ async function auditOutput(
     chunks.push(String(chunk));
     return true;
   });
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      OpaModule.forRoot({
-        url: process.env.OPA_URL!,
-        token: 'super-secret-token',
-        globalGuard: false,
-      }),
-    ],
-  })
-    .setLogger(logger)
-    .compile();
-  const opa = moduleRef.get(OpaService);
+  const { moduleRef, opa } = await createOpaTesting({ token: 'super-secret-token', logger });
   chunks.length = 0; // the startup lines
   try {
     const decision = await opa.check(check);

@@ -1,4 +1,3 @@
-import { Test } from '@nestjs/testing';
 import { trace } from '@opentelemetry/api';
 import {
   BasicTracerProvider,
@@ -6,15 +5,11 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { register } from 'prom-client';
-import {
-  OpaModule,
-  OpaService,
-  type CheckRequest,
-  type OpaModuleOptions,
-} from '../../src/index.js';
+import { type CheckRequest, type OpaModuleOptions } from '../../src/index.js';
 import { OpaMetricsObserver } from '../../src/prometheus/index.js';
 import { freePort } from '../../../../scripts/opa-server.mjs';
 import { CapturingLogger } from '../support/capturing-logger.js';
+import { createOpaTesting } from '../support/opa-testing.js';
 
 const spans = new InMemorySpanExporter();
 trace.setGlobalTracerProvider(
@@ -32,21 +27,15 @@ const check: CheckRequest = {
 const logger = new CapturingLogger();
 
 async function create(url: string, options: Partial<OpaModuleOptions> = {}) {
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      OpaModule.forRoot({
-        url,
-        token: 'super-secret-token',
-        globalGuard: false,
-        cache: { ttl: 60_000 },
-        observers: [OpaMetricsObserver],
-        ...options,
-      }),
-    ],
-  })
-    .setLogger(logger)
-    .compile();
-  return moduleRef.get(OpaService);
+  const { opa } = await createOpaTesting({
+    url,
+    token: 'super-secret-token',
+    cache: { ttl: 60_000 },
+    observers: [OpaMetricsObserver],
+    logger,
+    ...options,
+  });
+  return opa;
 }
 
 describe('Observability of decisions against OPA', () => {
@@ -127,5 +116,66 @@ describe('Observability of decisions against OPA', () => {
     expect(text).not.toContain('super-secret-token');
     expect(text).not.toContain('carol@example.com');
     expect(text).not.toContain('viewer');
+  });
+
+  it('audits every item of a bulk check, in one span', async () => {
+    const opa = await create(process.env.OPA_URL!);
+    const verdicts = await opa.checkMany({
+      ...check,
+      items: [
+        { action: 'task:read', resource: { type: 'Task', id: 't-1' } },
+        { action: 'task:delete', resource: { type: 'Task', id: 't-1' } },
+      ],
+    });
+    expect(verdicts.map((verdict) => verdict.permit)).toEqual([true, false]);
+    const audit = logger.messages('OpaAudit');
+    expect(audit).toEqual([
+      expect.objectContaining({
+        kind: 'bulk',
+        action: 'task:read',
+        resource: 'Task:t-1',
+        outcome: 'permit',
+      }),
+      expect.objectContaining({
+        kind: 'bulk',
+        action: 'task:delete',
+        resource: 'Task:t-1',
+        outcome: 'deny',
+      }),
+    ]);
+    expect(spans.getFinishedSpans().map((span) => span.name)).toEqual(['opa.decisions']);
+    const metrics = await register.metrics();
+    expect(metrics).toContain('opa_decisions_total{outcome="deny"} 1');
+    const text = JSON.stringify(logger.lines);
+    expect(text).not.toContain('carol@example.com');
+    expect(text).not.toContain('viewer');
+  });
+
+  it('audits a list filter like a decision: who, what, which type, what it lets through', async () => {
+    const opa = await create(process.env.OPA_URL!);
+    const filter = await opa.compileFilter({
+      subject: check.subject,
+      action: 'task:read',
+      resourceType: 'Task',
+      roles: check.roles,
+      bindings: check.bindings,
+    });
+    expect(filter).toEqual({ kind: 'always' });
+    expect(logger.messages('OpaAudit')).toEqual([
+      expect.objectContaining({
+        event: 'authz.decision',
+        kind: 'filter',
+        subject: 'user:carol',
+        action: 'task:read',
+        resource: 'Task',
+        outcome: 'permit',
+        filter: 'always',
+        decisionId: expect.any(String),
+      }),
+    ]);
+    expect(spans.getFinishedSpans()[0]).toMatchObject({
+      name: 'opa.filter',
+      attributes: { 'authz.outcome': 'permit', 'authz.resource.type': 'Task' },
+    });
   });
 });

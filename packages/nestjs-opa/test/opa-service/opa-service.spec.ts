@@ -1,12 +1,10 @@
 import { HttpModule } from '@nestjs/axios';
 import type { Type } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { HttpServiceTransport } from '../../src/axios/index.js';
 import {
   OpaInvalidResponseError,
-  OpaModule,
   OpaResponseError,
-  OpaService,
+  type OpaService,
   OpaTimeoutError,
   OpaUnavailableError,
   UndiciTransport,
@@ -16,6 +14,7 @@ import {
 import { freePort } from '../../../../scripts/opa-server.mjs';
 import { FaultServer, faults } from '../support/fault-server.js';
 import { carolUpdatesT2 } from '../support/seed.js';
+import { createOpaTesting } from '../support/opa-testing.js';
 
 async function createService(
   url: string,
@@ -23,14 +22,15 @@ async function createService(
   timeout = 300,
   extra: Partial<OpaModuleOptions> = {},
 ): Promise<OpaService> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      HttpModule,
-      OpaModule.forRoot({ url, timeout, transport, globalGuard: false, auditLog: false, ...extra }),
-    ],
-  }).compile();
-  await moduleRef.init();
-  return moduleRef.get(OpaService);
+  const { opa } = await createOpaTesting({
+    imports: [HttpModule],
+    url,
+    timeout,
+    transport,
+    auditLog: false,
+    ...extra,
+  });
+  return opa;
 }
 
 describe.each([
@@ -183,17 +183,12 @@ describe('OpaModule options', () => {
       res.end('{}');
     };
     const url = await server.start();
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        OpaModule.forRoot({
-          url,
-          token: 's3cret',
-          headers: { 'x-tenant': 'acme' },
-          globalGuard: false,
-        }),
-      ],
-    }).compile();
-    await moduleRef.get(OpaService).health();
+    const { moduleRef, opa } = await createOpaTesting({
+      url,
+      token: 's3cret',
+      headers: { 'x-tenant': 'acme' },
+    });
+    await opa.health();
     await moduleRef.close();
     await server.stop();
     expect(headers).toMatchObject({ authorization: 'Bearer s3cret', 'x-tenant': 'acme' });

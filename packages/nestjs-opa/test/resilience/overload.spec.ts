@@ -1,43 +1,21 @@
 import { Module, type INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import {
   OpaCircuitOpenError,
   OpaModule,
   OpaOverloadedError,
-  OpaService,
   OpaTimeoutError,
   OpaUnavailableError,
-  type CheckRequest,
-  type DecisionEvent,
   type OpaModuleOptions,
-  type OpaObserver,
 } from '../../src/index.js';
 import { FaultServer, faults } from '../support/fault-server.js';
 import { FixturesModule, InMemoryAuthzRepository } from '../support/fixtures.js';
 import { createApp } from '../support/guard-scenario.js';
-
-const permitBody = '{"decision_id":"d-1","result":{"permit":true,"allow":true,"deny":false}}';
+import { createOpaTesting } from '../support/opa-testing.js';
+import { permitBody, readTask, RecordingObserver } from '../support/recording-observer.js';
 
 /** Distinct decisions, so none is shared by coalescing. */
-const request_ = (n: number, id = 'flooder'): CheckRequest => ({
-  subject: { type: 'user', id },
-  action: 'task:read',
-  resource: { type: 'Task', id: `t-${n}` },
-  roles: {},
-  bindings: [],
-});
-
-class RecordingObserver implements OpaObserver {
-  static events: DecisionEvent[] = [];
-  static states: string[] = [];
-  onDecision(event: DecisionEvent) {
-    RecordingObserver.events.push(event);
-  }
-  onBreakerStateChange(state: string) {
-    RecordingObserver.states.push(state);
-  }
-}
+const request_ = (n: number, id = 'flooder') => readTask(id, `t-${n}`);
 
 /** Settles every promise, timing each: what a flood of callers sees. */
 async function timed<T>(calls: Array<() => Promise<T>>) {
@@ -83,18 +61,13 @@ describe('Overload: a busy OPA is not a failing OPA (against a scripted OPA on 1
   };
 
   async function create(options: Partial<OpaModuleOptions> = {}) {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        OpaModule.forRoot({
-          url,
-          auditLog: false,
-          globalGuard: false,
-          observers: [RecordingObserver],
-          ...options,
-        }),
-      ],
-    }).compile();
-    return moduleRef.get(OpaService);
+    const { opa } = await createOpaTesting({
+      url,
+      auditLog: false,
+      observers: [RecordingObserver],
+      ...options,
+    });
+    return opa;
   }
 
   it('does not open the breaker under many slow but successful decisions', async () => {

@@ -1,38 +1,16 @@
-import { Test } from '@nestjs/testing';
 import {
   DecisionCache,
   OpaCircuitOpenError,
-  OpaModule,
-  OpaService,
   OpaTimeoutError,
-  type CheckRequest,
-  type DecisionEvent,
   type OpaModuleOptions,
-  type OpaObserver,
 } from '../../src/index.js';
 import { FaultServer, faults } from '../support/fault-server.js';
+import { createOpaTesting } from '../support/opa-testing.js';
+import { permitBody, readTask, RecordingObserver } from '../support/recording-observer.js';
 
-const permitBody = '{"decision_id":"d-1","result":{"permit":true,"allow":true,"deny":false}}';
 const denyBody = '{"result":{"permit":false,"allow":false,"deny":false}}';
 
-const request = (id = 'alice', resourceId = 't-1'): CheckRequest => ({
-  subject: { type: 'user', id },
-  action: 'task:read',
-  resource: { type: 'Task', id: resourceId },
-  roles: {},
-  bindings: [],
-});
-
-class RecordingObserver implements OpaObserver {
-  static events: DecisionEvent[] = [];
-  static states: string[] = [];
-  onDecision(event: DecisionEvent) {
-    RecordingObserver.events.push(event);
-  }
-  onBreakerStateChange(state: string) {
-    RecordingObserver.states.push(state);
-  }
-}
+const request = (id = 'alice', resourceId = 't-1') => readTask(id, resourceId);
 
 describe('Resilience, coalescing and cache (against a scripted OPA on 127.0.0.1)', () => {
   const server = new FaultServer();
@@ -57,18 +35,13 @@ describe('Resilience, coalescing and cache (against a scripted OPA on 127.0.0.1)
   };
 
   async function create(options: Partial<OpaModuleOptions> = {}) {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        OpaModule.forRoot({
-          url,
-          auditLog: false,
-          globalGuard: false,
-          observers: [RecordingObserver],
-          ...options,
-        }),
-      ],
-    }).compile();
-    return { opa: moduleRef.get(OpaService), cache: moduleRef.get(DecisionCache) };
+    const { moduleRef, opa } = await createOpaTesting({
+      url,
+      auditLog: false,
+      observers: [RecordingObserver],
+      ...options,
+    });
+    return { opa, cache: moduleRef.get(DecisionCache) };
   }
 
   it('fails a slow decision at the deadline, not later', async () => {

@@ -16,7 +16,7 @@ import {
   type CheckRequest,
 } from '../../src/index.js';
 import { OpaMetricsObserver } from '../../src/prometheus/index.js';
-import { readBundleArchive } from '../../src/wasm/bundle-archive.js';
+import { readBundleArchive } from '../../src/wasm/bundle.archive.js';
 import { BundleServer } from '../support/bundle-server.js';
 import { writeBundle } from '../support/bundle-writer.js';
 import { seedRoles } from '../support/seed.js';

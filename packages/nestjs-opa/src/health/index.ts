@@ -1,1 +1,0 @@
-export { OpaHealthIndicator } from './opa.health.js';

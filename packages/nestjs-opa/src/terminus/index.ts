@@ -1,0 +1,1 @@
+export { OpaHealthIndicator } from './opa-health.indicator.js';
