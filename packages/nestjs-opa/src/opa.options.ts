@@ -110,7 +110,11 @@ function resolveWasmBundle(options: OpaModuleOptions): ResolvedWasmBundle {
   }
   // An `undefined` field keeps its default.
   const given = Object.entries(bundle).filter(([, value]) => value !== undefined);
-  return { ...OPA_DEFAULTS.wasmBundle, headers: {}, ...Object.fromEntries(given) } as ResolvedWasmBundle;
+  return {
+    ...OPA_DEFAULTS.wasmBundle,
+    headers: {},
+    ...Object.fromEntries(given),
+  } as ResolvedWasmBundle;
 }
 
 /** Retry, circuit breaker and bulkhead settings with defaults applied; `false` when turned off. */

@@ -10,6 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { CheckManyRequest, Decision, DecisionInput } from '../authz.types.js';
 import { DecisionCache } from '../decision.cache.js';
 import { bulkQueries, subjectInput } from '../decision.input.js';
+import { decisionKey } from '../decision.key.js';
 import { parseBulkDecisions, parseDecision } from '../decision.parser.js';
 import { OPA_RESOLVED_OPTIONS } from '../opa.constants.js';
 import { OpaNotReadyError } from '../opa.errors.js';
@@ -21,6 +22,7 @@ import { verifyBundle } from '../wasm/bundle.signature.js';
 import type { WasmEngineStatus } from '../wasm/wasm-engine.options.js';
 import { WasmPolicy } from '../wasm/wasm.policy.js';
 import type { BulkDecision, DecisionEngine, DecisionNote } from './decision-engine.interface.js';
+import { withDecisionId } from './opa-server.engine.js';
 
 /**
  * The in-process engine of `engine: 'wasm'`: answers `decision` and `decisions` with the Wasm
@@ -89,10 +91,26 @@ export class WasmDecisionEngine implements DecisionEngine, OnModuleInit, OnModul
     return rule === 'decision' ? policy.decision(input) : policy.decisions(input);
   }
 
-  /** The `decision` rule, in process; a partial answer is a denial (the server's parser). */
+  /**
+   * The `decision` rule, in process; a partial answer is a denial (the server's parser). The id
+   * is minted here so a cached answer keeps the id its audit line and its 403 carried.
+   */
   async decide(input: DecisionInput, note: DecisionNote): Promise<Decision> {
+    const serialized = JSON.stringify(input);
+    // The opt-in decision cache, as with the server engine (emptied when a bundle activates).
+    const key = this.cache.enabled ? decisionKey(input, serialized) : undefined;
+    const cached = key === undefined ? undefined : this.cache.get(key);
+    if (key !== undefined) note.cache = cached ? 'hit' : 'miss';
+    if (cached) {
+      note.source = 'cache';
+      return cached;
+    }
     note.source = 'wasm';
-    return parseDecision({ result: this.evaluate('decision', JSON.stringify(input)) });
+    const decision = withDecisionId(
+      parseDecision({ result: this.evaluate('decision', serialized) }),
+    );
+    if (key !== undefined) this.cache.set(key, decision);
+    return decision;
   }
 
   /**
@@ -110,8 +128,16 @@ export class WasmDecisionEngine implements DecisionEngine, OnModuleInit, OnModul
       if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       const chunk = items.slice(i, i + this.options.bulkChunkSize);
       const { resources, queries } = bulkQueries(chunk);
-      const body = JSON.stringify({ subject: subjectDocument, roles, bindings, resources, queries });
-      permits.push(...parseBulkDecisions({ result: this.evaluate('decisions', body) }, chunk.length));
+      const body = JSON.stringify({
+        subject: subjectDocument,
+        roles,
+        bindings,
+        resources,
+        queries,
+      });
+      permits.push(
+        ...parseBulkDecisions({ result: this.evaluate('decisions', body) }, chunk.length),
+      );
     }
     return { permits };
   }
