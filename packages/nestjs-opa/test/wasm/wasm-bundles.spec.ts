@@ -9,6 +9,7 @@ import { register } from 'prom-client';
 import { freePort } from '../../../../scripts/opa-server.mjs';
 import {
   AuthorizeList,
+  DecisionEngine,
   OpaModule,
   OpaNotReadyError,
   OpaService,
@@ -331,6 +332,34 @@ describe('Wasm engine: what it cannot do', () => {
       await expect(opa.evaluate('authz/decision', {})).rejects.toBeInstanceOf(OpaNotReadyError);
       // Decisions need no server.
       expect((await opa.check(daveUpdatesT3)).permit).toBe(true);
+    } finally {
+      await moduleRef.close();
+    }
+  });
+
+  it("binds the engine from forRootAsync's top-level `engine: 'wasm'`, the factory giving the bundle", async () => {
+    const file = buildWasmBundle({ dir, name: 'async', signingKey: keys.privateKey });
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        OpaModule.forRootAsync({
+          engine: 'wasm',
+          globalGuard: false,
+          useFactory: () => ({
+            auditLog: false,
+            wasm: { bundle: { file, publicKey: keys.publicKey, pollingInterval: 0 } },
+          }),
+        }),
+      ],
+    }).compile();
+    await moduleRef.init();
+    try {
+      expect(moduleRef.get(DecisionEngine)).toBe(moduleRef.get(WasmDecisionEngine));
+      expect(moduleRef.get(WasmDecisionEngine).status()).toEqual({
+        ready: true,
+        revision: 'async',
+      });
+      // No url and no default address: a decision answered here cannot have come from a server.
+      expect((await moduleRef.get(OpaService).check(daveUpdatesT3)).permit).toBe(true);
     } finally {
       await moduleRef.close();
     }
