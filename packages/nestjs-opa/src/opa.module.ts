@@ -51,6 +51,7 @@ import { RouteAuditor } from './route.auditor.js';
     OpaResilience,
     DecisionCache,
     AuditLogObserver,
+    // Always provided (it stays inert) so `engine: 'wasm'` can come from forRootAsync's factory.
     WasmDecisionEngine,
   ],
   exports: [
@@ -60,13 +61,13 @@ import { RouteAuditor } from './route.auditor.js';
     DecisionService,
     // For a composite engine that leaves some calls to the OPA server.
     OpaServerEngine,
-    // Its status() tells health checks which bundle revision decides.
     PolicyGuard,
     // Injected by PolicyGuard: exported so an application's subclass of it can be provided.
     ResourceLoaderRegistry,
     RouteAuditor,
     OpaResilience,
     DecisionCache,
+    // Inert unless `engine: 'wasm'`; its status() tells health checks which bundle revision decides.
     WasmDecisionEngine,
     OPA_MODULE_OPTIONS,
     OPA_RESOLVED_OPTIONS,
