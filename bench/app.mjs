@@ -21,7 +21,7 @@ import { OPAClient } from '@open-policy-agent/opa';
 import axios from 'axios';
 import { Authorize, OpaModule, ResourceLoader, ResourceType } from 'nestjs-opa';
 import { HttpServiceTransport } from 'nestjs-opa/axios';
-import { carolBindings, seedRoles } from './support.mjs';
+import { carolBindings, seedRoles, wasmBundle } from './support.mjs';
 
 // ---- the application's data, identical for every scenario ----------------------------------
 const roles = seedRoles;
@@ -171,6 +171,17 @@ function scenarioModule(scenario, opaUrl) {
       metadata.imports.push(
         HttpModule,
         OpaModule.forRoot(opaOptions(opaUrl, { transport: HttpServiceTransport })),
+      );
+      break;
+    case 'wasm':
+      // Decisions in process from the signed Wasm bundle (built by bench/run.mjs); OPA idle.
+      metadata.imports.push(
+        OpaModule.forRoot(
+          opaOptions(opaUrl, {
+            engine: 'wasm',
+            wasm: { bundle: { ...wasmBundle(), pollingInterval: 0 } },
+          }),
+        ),
       );
       break;
     case 'cache':

@@ -1,6 +1,8 @@
-// Bulk decisions: 100 rows x 3 actions in one checkMany call vs 300 sequential point checks.
+// Bulk decisions: 100 rows x 3 actions in one checkMany call vs 300 sequential point checks,
+// and the same checkMany answered in process by the embedded Wasm engine vs through OPA.
 // Usage: node bench/bulk.mjs [rounds]   (run `npm run build` first)
 import { startOpa } from '../scripts/opa-server.mjs';
+import { cpuSeconds } from './cpu.mjs';
 import {
   carol,
   carolBindings,
@@ -9,6 +11,7 @@ import {
   seedRoles,
   stats,
   time,
+  wasmBundle,
 } from './support.mjs';
 
 const rounds = Number(process.argv[2] ?? 30);
@@ -24,6 +27,10 @@ const request = { subject: carol, roles: seedRoles, bindings: carolBindings };
 
 const server = await startOpa();
 const { opa, close } = await createOpaService(server.url);
+const embedded = await createOpaService(server.url, {
+  engine: 'wasm',
+  wasm: { bundle: { ...wasmBundle(), pollingInterval: 0 } },
+});
 try {
   const sequential = async () => {
     const permits = [];
@@ -59,7 +66,47 @@ try {
   );
   console.log(`  speed-up: ${(s.p50 / m.p50).toFixed(1)}x (target >= 20x)`);
   console.log(`  ${roundByRound(samples.paired, 1)}`);
+
+  // Embedded vs through OPA: same answers, then alternating calls, with CPU per call.
+  const local = async () =>
+    (await embedded.opa.checkMany({ ...request, items })).map((v) => v.permit);
+  if (JSON.stringify(await local()) !== JSON.stringify(b))
+    throw new Error('embedded and OPA checkMany disagree');
+  for (let i = 0; i < 20; i++) await Promise.all([bulk(), local()]); // warm-up
+  const pair = { server: [], local: [], paired: [] };
+  const cpu = { server: { app: 0, opa: 0 }, local: { app: 0, opa: 0 } };
+  const measure = async (fn, into) => {
+    const app = process.cpuUsage();
+    const opaBefore = cpuSeconds(server.pid);
+    const ms = (await time(fn)).ms;
+    const used = process.cpuUsage(app);
+    into.app += used.user + used.system;
+    into.opa += ((cpuSeconds(server.pid) ?? 0) - (opaBefore ?? 0)) * 1e6;
+    return ms;
+  };
+  const calls = rounds * 10;
+  for (let round = 0; round < calls; round++) {
+    const viaOpa = await measure(bulk, cpu.server);
+    const inProcess = await measure(local, cpu.local);
+    pair.server.push(viaOpa);
+    pair.local.push(inProcess);
+    pair.paired.push(viaOpa / inProcess);
+  }
+  const o = stats(pair.server);
+  const w = stats(pair.local);
+  const perCall = (c) =>
+    `CPU ${(c.app / calls).toFixed(0)} µs app + ${(c.opa / calls).toFixed(0)} µs OPA`;
+  console.log(`  ${calls} alternating checkMany calls:`);
+  console.log(
+    `  1 OpaService.checkMany:          ${o.p50.toFixed(2)} ms (p99 ${o.p99.toFixed(2)}), ${perCall(cpu.server)}`,
+  );
+  console.log(
+    `  embedded OpaService.checkMany:   ${w.p50.toFixed(2)} ms (p99 ${w.p99.toFixed(2)}), ${perCall(cpu.local)}`,
+  );
+  console.log(`  embedded vs OPA checkMany: ${(o.p50 / w.p50).toFixed(1)}x (target >= 5x)`);
+  console.log(`  embedded ${roundByRound(pair.paired, 1)}`);
 } finally {
+  await embedded.close();
   await close();
   await server.stop();
 }

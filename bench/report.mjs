@@ -236,6 +236,18 @@ export function renderMarkdown(results, svgHref = 'benchmarks.svg') {
       `Speed-up: **${fmt(b.speedup, 1)}×** (ratio of the medians); round by round ${fmt(b.pairedSpeedup, 1)}× median (quartiles ${fmt(b.pairedP25, 1)}× to ${fmt(b.pairedP75, 1)}×).`,
       '',
     );
+    if (b.wasmP50Ms != null)
+      push(
+        `The same \`checkMany\` answered in process (\`engine: 'wasm'\`) against through OPA, ${b.rounds * 10} alternating calls each:`,
+        '',
+        '| Way | p50 (ms) | p99 (ms) | CPU per call, app + OPA (µs) |',
+        '| --- | ---: | ---: | ---: |',
+        `| \`checkMany\` through OPA | ${fmt(b.serverAltP50Ms)} | ${fmt(b.serverAltP99Ms)} | ${int(b.serverCpuMicros)} + ${int(b.serverOpaCpuMicros)} |`,
+        `| \`checkMany\`, embedded Wasm | ${fmt(b.wasmP50Ms)} | ${fmt(b.wasmP99Ms)} | ${int(b.wasmCpuMicros)} |`,
+        '',
+        `Embedded speed-up: **${fmt(b.wasmSpeedup, 1)}×** (ratio of the medians); round by round ${fmt(b.wasmPaired, 1)}× median.`,
+        '',
+      );
   }
 
   push('## Targets', '', '| Target | Measured | Met |', '| --- | ---: | :---: |');

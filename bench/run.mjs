@@ -3,6 +3,7 @@
 // all in one run.
 //
 // Usage: node bench/run.mjs [--quick] [--profile] [--rounds N] [--duration S] [--connections N]
+//   [--scenarios ceiling,wasm]   (only those scenarios and bulk.mjs; writes results/partial.*)
 //   (`npm run bench` / `npm run bench:quick` build the library first)
 //
 // Writes bench/results/latest.json and regenerates bench/BENCHMARKS.md and bench/benchmarks.svg.
@@ -19,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { opaBinary, ROOT, startOpa } from '../scripts/opa-server.mjs';
+import { cpuSeconds } from './cpu.mjs';
 import { summarizeProfile } from './profile-top.mjs';
 import { writeReport } from './report.mjs';
 
@@ -32,8 +34,12 @@ const { values: args } = parseArgs({
     rounds: { type: 'string' },
     duration: { type: 'string' },
     connections: { type: 'string' },
+    // Only these scenarios (comma-separated keys, e.g. ceiling,wasm) and bulk.mjs: a partial
+    // run on a shared machine. Writes results/partial.{json,md,svg}; the report stays as it is.
+    scenarios: { type: 'string' },
   },
 });
+const only = args.scenarios?.split(',').map((s) => s.trim());
 const quick = args.quick;
 const settings = {
   mode: quick ? 'quick' : 'full',
@@ -57,6 +63,7 @@ export const SCENARIOS = [
   { key: 'sdk', n: '5', label: 'Peer: guard calling the OPA TypeScript SDK' },
   { key: 'axios-nokeepalive', n: '6', label: 'Tutorial pattern: axios per request, no keep-alive' },
   { key: 'undici-coalesce', n: '2b', label: 'nestjs-opa guard, undici, coalescing on (default)' },
+  { key: 'wasm', n: '7', label: 'nestjs-opa guard, embedded Wasm engine (engine: wasm)' },
   { key: 'opa', n: 'OPA', label: 'OPA alone (POST /v1/data/authz/decision)' },
 ];
 
@@ -126,19 +133,6 @@ async function opaDecisionCount(opaUrl) {
     .split('\n')
     .find((l) => l.startsWith('http_request_duration_seconds_count{code="200",handler="v1/data"'));
   return line ? Number(line.split(' ').pop()) : 0;
-}
-
-const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux this runs on
-
-/** CPU seconds a process has used so far (user + system), from /proc; null where there is none. */
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return null;
-  }
 }
 
 function versionOf(pkg) {
@@ -249,7 +243,7 @@ async function verify(scenario, target, opaUrl) {
     else await request(target.url + ROUTE, { headers: { 'x-subject': PERMITTED } });
   }
   const perRequest = ((await opaDecisionCount(opaUrl)) - before) / n;
-  const expected = { ceiling: 0, cache: 0 }[scenario.key] ?? 1;
+  const expected = { ceiling: 0, cache: 0, wasm: 0 }[scenario.key] ?? 1;
   if (perRequest !== expected)
     problems.push(`${perRequest} OPA decisions per request, expected ${expected}`);
   for (const problem of problems) fail(`scenario ${scenario.n} (${scenario.key}): ${problem}`);
@@ -431,6 +425,15 @@ async function bulk() {
     pairedSpeedup: numberIn(output, /round by round: ([\d.]+)x/),
     pairedP25: numberIn(output, /quartiles ([\d.]+)x/),
     pairedP75: numberIn(output, /quartiles [\d.]+x to ([\d.]+)x/),
+    wasmP50Ms: numberIn(output, /embedded OpaService\.checkMany:\s*([\d.]+) ms/),
+    wasmP99Ms: numberIn(output, /embedded OpaService\.checkMany:.*p99 ([\d.]+)/),
+    wasmCpuMicros: numberIn(output, /embedded OpaService\.checkMany:.*CPU ([\d.]+) µs/),
+    serverCpuMicros: numberIn(output, /1 OpaService\.checkMany:.*CPU ([\d.]+) µs/),
+    serverOpaCpuMicros: numberIn(output, /1 OpaService\.checkMany:.*\+ ([\d.]+) µs OPA/),
+    serverAltP50Ms: numberIn(output, /1 OpaService\.checkMany:\s*([\d.]+) ms[^\n]*CPU/),
+    serverAltP99Ms: numberIn(output, /1 OpaService\.checkMany:[^\n]*p99 ([\d.]+)\)[^\n]*CPU/),
+    wasmSpeedup: numberIn(output, /embedded vs OPA checkMany: ([\d.]+)x/),
+    wasmPaired: numberIn(output, /embedded round by round: ([\d.]+)x/),
     output,
   };
 }
@@ -481,6 +484,27 @@ function targets(byKey, bulkResult) {
       s('cache').ratio >= 0.95,
       `${(s('cache').ratio * 100).toFixed(1)}%`,
     );
+  if (s('wasm') && s('ceiling')) {
+    add(
+      'Scenario 7 (embedded Wasm) keeps ≥ 80% of scenario 1 throughput',
+      s('wasm').ratio,
+      s('wasm').ratio >= 0.8,
+      `${(s('wasm').ratio * 100).toFixed(1)}%`,
+    );
+    add(
+      'Scenario 7 (embedded Wasm) adds ≤ 0.25 ms at p50',
+      s('wasm').addedP50,
+      s('wasm').addedP50 <= 0.25,
+      `+${s('wasm').addedP50.toFixed(3)} ms`,
+    );
+  }
+  if (bulkResult?.wasmSpeedup != null)
+    add(
+      'bulk.mjs: embedded checkMany ≥ 5× faster than checkMany through OPA',
+      bulkResult.wasmSpeedup,
+      bulkResult.wasmSpeedup >= 5,
+      `${bulkResult.wasmSpeedup}×`,
+    );
   if (bulkResult?.speedup != null)
     add(
       'bulk.mjs: checkMany ≥ 20× faster than 300 point checks',
@@ -503,7 +527,12 @@ async function main() {
   );
   const opaServer = await startOpa();
   const targetsByKey = {};
-  const scenarios = SCENARIOS.map((s) => ({ ...s, rounds: [] }));
+  const scenarios = SCENARIOS.filter((s) => !only || only.includes(s.key)).map((s) => ({
+    ...s,
+    rounds: [],
+  }));
+  // Built once here (development key), handed to the apps through the environment.
+  if (scenarios.some((s) => s.key === 'wasm')) (await import('./support.mjs')).wasmBundle();
   try {
     for (const scenario of scenarios) {
       targetsByKey[scenario.key] =
@@ -583,18 +612,20 @@ async function main() {
   }
 
   let check = [];
-  try {
-    console.log(`OpaService.check latency alone (${settings.checkIterations} sequential calls)…`);
-    check = await checkLatency(opaServer.url);
-    for (const row of check)
-      console.log(
-        `  ${row.label.padEnd(42)} mean ${row.median.mean.toFixed(3)}  p50 ${row.median.p50.toFixed(3)}  p99 ${row.median.p99.toFixed(3)} ms`,
-      );
-  } catch (error) {
-    fail(`OpaService.check latency: ${error.message}`);
-  } finally {
-    await opaServer.stop();
-  }
+  if (only) await opaServer.stop();
+  else
+    try {
+      console.log(`OpaService.check latency alone (${settings.checkIterations} sequential calls)…`);
+      check = await checkLatency(opaServer.url);
+      for (const row of check)
+        console.log(
+          `  ${row.label.padEnd(42)} mean ${row.median.mean.toFixed(3)}  p50 ${row.median.p50.toFixed(3)}  p99 ${row.median.p99.toFixed(3)} ms`,
+        );
+    } catch (error) {
+      fail(`OpaService.check latency: ${error.message}`);
+    } finally {
+      await opaServer.stop();
+    }
 
   let bulkResult = null;
   try {
@@ -606,13 +637,14 @@ async function main() {
   }
 
   let guardHitResult = null;
-  try {
-    console.log(`bench/guard-hit.mjs ${settings.guardHitCalls}…`);
-    guardHitResult = await guardHit();
-    console.log(`  ${guardHitResult.output}`);
-  } catch (error) {
-    fail(error.message);
-  }
+  if (!only)
+    try {
+      console.log(`bench/guard-hit.mjs ${settings.guardHitCalls}…`);
+      guardHitResult = await guardHit();
+      console.log(`  ${guardHitResult.output}`);
+    } catch (error) {
+      fail(error.message);
+    }
 
   const byKey = Object.fromEntries(scenarios.map((s) => [s.key, s]));
   const results = {
@@ -635,15 +667,15 @@ async function main() {
     errors,
   };
 
-  const name = quick ? 'quick' : 'latest';
+  const name = only ? 'partial' : quick ? 'quick' : 'latest';
   writeFileSync(join(RESULTS, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
   const written = await writeReport(
     results,
-    quick
+    quick || only
       ? {
-          markdown: join(RESULTS, 'quick.md'),
-          svg: join(RESULTS, 'quick.svg'),
-          svgHref: 'quick.svg',
+          markdown: join(RESULTS, `${name}.md`),
+          svg: join(RESULTS, `${name}.svg`),
+          svgHref: `${name}.svg`,
         }
       : undefined,
   );

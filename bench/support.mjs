@@ -3,7 +3,9 @@ import 'reflect-metadata';
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { readFileSync } from 'node:fs';
 import { OpaModule, OpaService } from 'nestjs-opa';
+import { buildBundle, devBundleKeys } from '../scripts/build-bundle.mjs';
 
 /** Mean, quartiles (p25, p50, p75) and p99 of a list of numbers. */
 export function stats(samples) {
@@ -38,6 +40,23 @@ export async function time(fn) {
 }
 
 /** An application context holding an OpaService for `url` with the given options. */
+/**
+ * The signed Wasm bundle of the embedded engine, built once with the development key:
+ * `{ file, publicKey }` for `wasm.bundle`. Paths can be handed to a child in BENCH_WASM_*.
+ */
+export function wasmBundle() {
+  if (process.env.BENCH_WASM_BUNDLE && process.env.BENCH_WASM_PUBLIC_KEY) {
+    return {
+      file: process.env.BENCH_WASM_BUNDLE,
+      publicKey: readFileSync(process.env.BENCH_WASM_PUBLIC_KEY, 'utf8'),
+    };
+  }
+  const { output } = buildBundle({ target: 'wasm' });
+  process.env.BENCH_WASM_BUNDLE = output;
+  process.env.BENCH_WASM_PUBLIC_KEY = devBundleKeys().publicKeyPath;
+  return { file: output, publicKey: readFileSync(devBundleKeys().publicKeyPath, 'utf8') };
+}
+
 export async function createOpaService(url, options = {}) {
   class BenchModule {}
   Module({

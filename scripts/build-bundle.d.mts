@@ -1,6 +1,8 @@
 export declare const DEFAULT_BUNDLE: string;
 export declare const DEV_BUNDLE_KEYS_DIR: string;
 export declare const ENTRYPOINTS: string[];
+export declare const DEFAULT_WASM_BUNDLE: string;
+export declare const WASM_ENTRYPOINTS: string[];
 export declare function devBundleKeys(dir?: string): {
   privateKeyPath: string;
   publicKeyPath: string;
@@ -12,6 +14,8 @@ export interface BuildBundleOptions {
   output?: string;
   signingKey?: string;
   revision?: string;
+  /** `wasm`: policy.wasm for the in-process engine. @default 'rego' */
+  target?: 'rego' | 'wasm';
 }
 export declare function buildBundle(options?: BuildBundleOptions): {
   output: string;

@@ -1,6 +1,10 @@
 // Builds the signed, optimized policy bundle that OPA sidecars pull (`npm run policies:build`).
 //
-//   node scripts/build-bundle.mjs [--policies DIR]... [--output FILE] [--revision REV]
+//   node scripts/build-bundle.mjs [--policies DIR]... [--output FILE] [--revision REV] [--target wasm]
+//
+// `--target wasm` builds the bundle of the in-process engine (`engine: 'wasm'`): policy.wasm with
+// the decision and bulk entrypoints, signed the same way. A rule the Wasm engine cannot run (a
+// host built-in such as http.send) fails the build and names it.
 //
 // Default policies: the engine (policies/) and the sample's rules (apps/tasks-api/policies/). An
 // app outside this repository does the same with `opa build` (see packages/nestjs-opa/README.md):
@@ -31,6 +35,22 @@ export const DEFAULT_BUNDLE = join(ROOT, 'dist', 'bundles', 'authz.tar.gz');
 export const DEV_BUNDLE_KEYS_DIR = join(ROOT, '.dev-keys', 'bundle');
 /** What the app queries (the library's decision, bulk and filter rules): kept by the optimizer. */
 export const ENTRYPOINTS = ['authz/decision', 'authz/decisions', 'authz/include'];
+export const DEFAULT_WASM_BUNDLE = join(ROOT, 'dist', 'bundles', 'authz-wasm.tar.gz');
+/** What the in-process engine evaluates (point and bulk); filters stay with an OPA server. */
+export const WASM_ENTRYPOINTS = ['authz/decision', 'authz/decisions'];
+/**
+ * Host built-ins @open-policy-agent/opa-wasm 1.10 implements; OPA compiles every other
+ * non-native built-in as a host call it cannot answer. Same list as the library's
+ * WASM_HOST_BUILTINS (packages/nestjs-opa/src/wasm/wasm.policy.ts), which refuses such a module.
+ */
+const WASM_HOST_BUILTINS = new Set([
+  'json.is_valid',
+  'sprintf',
+  'regex.split',
+  'yaml.is_valid',
+  'yaml.marshal',
+  'yaml.unmarshal',
+]);
 
 /**
  * The development key pair (ES256), generated on first use.
@@ -101,12 +121,16 @@ function policiesDigest(dir) {
 
 /**
  * Builds and signs a bundle with the pinned OPA.
- * @param {{ policies?: string | string[], output?: string, signingKey?: string, revision?: string }} [options]
+ * @param {{ policies?: string | string[], output?: string, signingKey?: string, revision?: string, target?: 'rego' | 'wasm' }} [options]
  * @returns {{ output: string, revision: string, algorithm: string, signingKey: string }}
  */
 export function buildBundle(options = {}) {
+  const wasm = options.target === 'wasm';
+  if (options.target !== undefined && options.target !== 'rego' && !wasm) {
+    throw new Error(`Unknown target "${options.target}" (rego or wasm)`);
+  }
   const dirs = [options.policies ?? DEFAULT_POLICIES].flat().map((dir) => resolve(dir));
-  const output = resolve(options.output ?? DEFAULT_BUNDLE);
+  const output = resolve(options.output ?? (wasm ? DEFAULT_WASM_BUNDLE : DEFAULT_BUNDLE));
   const signingKey = resolve(
     options.signingKey ?? (process.env.BUNDLE_SIGNING_KEY || devBundleKeys().privateKeyPath),
   );
@@ -116,18 +140,19 @@ export function buildBundle(options = {}) {
   const policies = dirs.length === 1 ? dirs[0] : stage(dirs);
   try {
     const revision = options.revision ?? `sha256-${policiesDigest(policies)}`;
-    runOpaBuild(policies, output, signingKey, algorithm, revision);
+    runOpaBuild(policies, output, signingKey, algorithm, revision, wasm);
+    if (wasm) checkWasmBuiltins(output);
     return { output, revision, algorithm, signingKey };
   } finally {
     if (policies !== dirs[0]) rmSync(policies, { recursive: true, force: true });
   }
 }
 
-function runOpaBuild(policies, output, signingKey, algorithm, revision) {
-  execFileSync(
-    opaBinary(),
+function runOpaBuild(policies, output, signingKey, algorithm, revision, wasm) {
+  runOpa(
     [
       'build',
+      ...(wasm ? ['--target', 'wasm'] : []),
       // Bundle mode: `opa build` signs only in this mode. The directory is the bundle root.
       '--bundle',
       policies,
@@ -138,7 +163,7 @@ function runOpaBuild(policies, output, signingKey, algorithm, revision) {
       // optimized bundle yields the same residual queries as the plain sources (see
       // packages/nestjs-opa/test/bundles), so list filtering keeps working.
       '-O=1',
-      ...ENTRYPOINTS.flatMap((e) => ['--entrypoint', e]),
+      ...(wasm ? WASM_ENTRYPOINTS : ENTRYPOINTS).flatMap((e) => ['--entrypoint', e]),
       '--revision',
       revision,
       '--signing-key',
@@ -148,18 +173,66 @@ function runOpaBuild(policies, output, signingKey, algorithm, revision) {
       '--output',
       output,
     ],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
+    wasm,
   );
+}
+
+/** Runs `opa`; a failure throws with OPA's own message (for wasm, saying it was the Wasm build). */
+function runOpa(args, wasm) {
+  try {
+    execFileSync(opaBinary(), args, { stdio: ['ignore', 'inherit', 'pipe'] });
+  } catch (error) {
+    const why = String(error.stderr ?? '').trim() || error.message;
+    throw new Error(wasm ? `the Wasm build failed: ${why}` : why);
+  }
+}
+
+/**
+ * OPA builds a rule that calls a host built-in (http.send, ...) without complaint; the engine
+ * would fail on it at every decision. Refuse the bundle here, naming the built-ins.
+ */
+function checkWasmBuiltins(bundle) {
+  const wasm = execFileSync('tar', ['-xzOf', bundle, '/policy.wasm'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const module = new WebAssembly.Module(wasm);
+  const imports = WebAssembly.Module.imports(module);
+  const memory = new WebAssembly.Memory({ initial: 5 });
+  const env = Object.fromEntries(
+    imports
+      .filter((i) => i.module === 'env')
+      .map((i) => [i.name, i.kind === 'memory' ? memory : () => 0]),
+  );
+  const { exports } = new WebAssembly.Instance(module, { env });
+  const address = exports.opa_json_dump(exports.builtins());
+  const bytes = new Uint8Array(memory.buffer);
+  const names = Object.keys(
+    JSON.parse(new TextDecoder().decode(bytes.subarray(address, bytes.indexOf(0, address)))),
+  );
+  const missing = names.filter((name) => !WASM_HOST_BUILTINS.has(name));
+  if (missing.length > 0) {
+    rmSync(bundle, { force: true });
+    throw new Error(
+      `the policies call built-in function(s) the Wasm engine cannot run: ${missing.join(', ')}. ` +
+        'Move such rules out of the decision path, or use the OPA server engine.',
+    );
+  }
 }
 
 function parseArgs(argv) {
   const options = {};
-  const names = { '--policies': 'policies', '--output': 'output', '--revision': 'revision' };
+  const names = {
+    '--policies': 'policies',
+    '--output': 'output',
+    '--revision': 'revision',
+    '--target': 'target',
+  };
   for (let i = 0; i < argv.length; i++) {
     const name = names[argv[i]];
     if (!name || argv[i + 1] === undefined) {
       throw new Error(
-        `Unknown or incomplete argument "${argv[i]}". Usage: build-bundle.mjs [--policies DIR]... [--output FILE] [--revision REV]`,
+        `Unknown or incomplete argument "${argv[i]}". Usage: build-bundle.mjs [--policies DIR]... [--output FILE] [--revision REV] [--target wasm]`,
       );
     }
     // --policies repeats: the engine, then the app's rules.

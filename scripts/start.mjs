@@ -1,8 +1,11 @@
 // `npm start`: builds the library and the sample, starts the pinned OPA with the engine and the sample's rules unless
 // OPA_URL points at one, then runs the sample app in the foreground. Ctrl-C stops both.
+// `AUTHZ_ENGINE=wasm npm start` also builds the signed Wasm bundle (development key) and has the
+// app decide in process; OPA then only compiles list filters.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { buildBundle, devBundleKeys } from './build-bundle.mjs';
 import { ensureOpaInstalled, ROOT, startOpa } from './opa-server.mjs';
 
 function build(args) {
@@ -30,6 +33,19 @@ const env = { ...process.env };
 // The embedded database lives at the repository root, whatever directory npm was started from.
 env.DATA_DIR = resolve(ROOT, env.DATA_DIR || '.data');
 mkdirSync(env.DATA_DIR, { recursive: true });
+
+if (env.AUTHZ_ENGINE === 'wasm' && !env.AUTHZ_WASM_BUNDLE_FILE && !env.AUTHZ_WASM_BUNDLE_URL) {
+  try {
+    ensureOpaInstalled();
+    const { output } = buildBundle({ target: 'wasm' });
+    env.AUTHZ_WASM_BUNDLE_FILE = output;
+    env.AUTHZ_WASM_PUBLIC_KEY_FILE ||= devBundleKeys().publicKeyPath;
+  } catch (error) {
+    console.error(`npm start: ${error.message}`);
+    process.exit(1);
+  }
+  console.error(`Deciding in process with ${env.AUTHZ_WASM_BUNDLE_FILE} (development key)`);
+}
 
 let opa;
 if (!env.OPA_URL) {

@@ -36,9 +36,12 @@ export class AppModule {
           imports: [TypeOrmModule.forFeature(authzEntities)],
           inject: [ConfigService],
           useFactory: (config: ConfigService) => {
-            const { opaUrl, opaToken, opaTls, decisionCacheTtlMs } =
+            const { opaUrl, opaToken, opaTls, decisionCacheTtlMs, engine, wasmBundle } =
               config.getOrThrow<AppConfig>(APP_CONFIG);
             return {
+              // wasm: point and bulk decisions in process; OPA at `url` compiles list filters.
+              engine,
+              ...(wasmBundle ? { wasm: { bundle: wasmBundle } } : {}),
               url: opaUrl,
               token: opaToken,
               tls: opaTls,

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { Injectable, Logger } from '@nestjs/common';
-import type { DecisionEvent, OpaObserver } from './opa-observer.interface.js';
+import type { BundleEvent, DecisionEvent, OpaObserver } from './opa-observer.interface.js';
 
 /**
  * The audit line's fields, as own enumerable properties: JSON loggers (`ConsoleLogger` with
@@ -50,6 +50,13 @@ export class AuditLogObserver implements OpaObserver {
       ...(event.errorKind ? { error: event.errorKind } : {}),
     });
     if (event.outcome === 'error') this.logger.warn(line);
+    else this.logger.log(line);
+  }
+
+  /** The policy that decided changes here: the audit trail records which revision it was. */
+  onBundle(event: BundleEvent): void {
+    const line = { event: 'authz.bundle', ...event };
+    if (event.outcome !== 'activated') this.logger.warn(line);
     else this.logger.log(line);
   }
 }

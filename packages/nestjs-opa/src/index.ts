@@ -39,6 +39,9 @@ export * from './engines/decision-engine.interface.js';
 export { OpaServerEngine } from './engines/opa-server.engine.js';
 export * from './transports/opa-transport.interface.js';
 export { UndiciTransport } from './transports/undici.transport.js';
+export { WasmDecisionEngine } from './engines/wasm.engine.js';
+export type * from './wasm/wasm-engine.options.js';
+export { verifyBundle, type BundleVerificationKey } from './wasm/bundle.signature.js';
 export * from './opa-observer.interface.js';
 
 // Errors and HTTP answers

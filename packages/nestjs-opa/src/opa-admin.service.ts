@@ -1,4 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { WasmDecisionEngine } from './engines/wasm.engine.js';
+import { OPA_RESOLVED_OPTIONS } from './opa.constants.js';
+import { OpaNotReadyError } from './opa.errors.js';
+import { OpaMessages } from './opa.messages.js';
+import type { ResolvedOpaOptions } from './opa.options.js';
 import { OpaHttpClient, toDataPath } from './opa-http.client.js';
 
 /** One JSON Patch operation for {@link OpaAdminService.patchData}. */
@@ -30,7 +35,11 @@ export interface OpaHealthOptions {
  */
 @Injectable()
 export class OpaAdminService {
-  constructor(private readonly http: OpaHttpClient) {}
+  constructor(
+    private readonly http: OpaHttpClient,
+    private readonly wasm: WasmDecisionEngine,
+    @Inject(OPA_RESOLVED_OPTIONS) private readonly options: ResolvedOpaOptions,
+  ) {}
 
   /**
    * Creates or replaces a policy module.
@@ -86,7 +95,9 @@ export class OpaAdminService {
   }
 
   /**
-   * Resolves when OPA's `/health` answers 200; throws an `OpaError` otherwise.
+   * Resolves when OPA's `/health` answers 200; throws an `OpaError` otherwise. With
+   * `engine: 'wasm'` it resolves when a verified bundle is active (the engine that decides;
+   * the OPA server at `url`, which only compiles filters, is checked by its own probe).
    *
    * @example
    * ```ts
@@ -94,6 +105,10 @@ export class OpaAdminService {
    * ```
    */
   async health(options: OpaHealthOptions = {}): Promise<void> {
+    if (this.options.engine === 'wasm') {
+      if (!this.wasm.status().ready) throw new OpaNotReadyError(OpaMessages.wasmNotReady);
+      return;
+    }
     const query = [options.bundles && 'bundles', options.plugins && 'plugins']
       .filter(Boolean)
       .join('&');

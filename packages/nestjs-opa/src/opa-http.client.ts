@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { readDecisionId } from './decision.parser.js';
-import { OpaInvalidResponseError, OpaResponseError } from './opa.errors.js';
+import { OPA_RESOLVED_OPTIONS } from './opa.constants.js';
+import { OpaInvalidResponseError, OpaNotReadyError, OpaResponseError } from './opa.errors.js';
 import { OpaMessages } from './opa.messages.js';
+import type { ResolvedOpaOptions } from './opa.options.js';
 import { OpaResilience } from './opa.resilience.js';
 import { OpaTransport, type OpaHttpRequest } from './transports/opa-transport.interface.js';
 
@@ -14,6 +16,7 @@ export class OpaHttpClient {
   constructor(
     @Inject(OpaTransport) private readonly transport: OpaTransport,
     private readonly resilience: OpaResilience,
+    @Inject(OPA_RESOLVED_OPTIONS) private readonly options: ResolvedOpaOptions,
   ) {}
 
   /** A decision call: under the deadline, the circuit breaker and retries. */
@@ -23,6 +26,8 @@ export class OpaHttpClient {
 
   /** Sends a request and returns the parsed JSON body (`undefined` for an empty one). */
   async call(request: OpaHttpRequest): Promise<unknown> {
+    // engine 'wasm' without `url`: no server to ask, never a default address.
+    if (!this.options.hasServer) throw new OpaNotReadyError(OpaMessages.noServer);
     const response = await this.transport.send(request);
     const body = parseJson(response.body);
     if (response.status < 200 || response.status > 299) {

@@ -4,6 +4,7 @@ import type { OpaObserver } from './opa-observer.interface.js';
 import type { AuthzRepository } from './authz.repository.js';
 import type { DecisionEngine } from './engines/decision-engine.interface.js';
 import type { OpaTransport } from './transports/opa-transport.interface.js';
+import type { WasmEngineOptions } from './wasm/wasm-engine.options.js';
 
 /**
  * Reads the subject of a call; `undefined` means nobody is authenticated (401, `UNAUTHENTICATED`).
@@ -15,11 +16,30 @@ export type SubjectResolver = (
   context: ExecutionContext,
 ) => Subject | undefined | Promise<Subject | undefined>;
 
+/** Who answers decisions: see {@link OpaModuleOptions.engine}. */
+export type OpaEngineOption = 'server' | 'wasm' | Type<DecisionEngine>;
+
 /** Options of {@link OpaModule}. */
 export interface OpaModuleOptions {
   /**
+   * What answers point (`check`, the guard) and bulk (`checkMany`) decisions:
+   * - `'server'`: the OPA server at `url` (`OpaServerEngine`);
+   * - `'wasm'`: the Wasm build of the same policy inside this process (`WasmDecisionEngine`;
+   *   needs the optional peer `@open-policy-agent/opa-wasm` and `wasm.bundle`);
+   * - a class implementing `DecisionEngine`, provided in the module (give it to `forRoot()` or
+   *   at the top level of `forRootAsync()`, not from `useFactory`).
+   *
+   * An engine without `compileFilter` (`'wasm'`) leaves filters (`compileFilter`,
+   * `@AuthorizeList()`) to the OPA server at `url`; with `'wasm'` and no `url`, a list route is
+   * refused at startup.
+   * @default 'server'
+   */
+  engine?: OpaEngineOption;
+  /** The signed Wasm bundle of `engine: 'wasm'`. */
+  wasm?: WasmEngineOptions;
+  /**
    * Base URL of OPA, e.g. `http://127.0.0.1:8181` for a sidecar. A path prefix is kept.
-   * @default 'http://127.0.0.1:8181'
+   * @default 'http://127.0.0.1:8181' (none with `engine: 'wasm'`)
    */
   url?: string;
   /**
@@ -214,11 +234,8 @@ export interface OpaModuleExtras {
    * `nestjs-opa/axios` uses your `@nestjs/axios` `HttpService` (and its interceptors) instead.
    */
   transport?: Type<OpaTransport>;
-  /**
-   * What answers decisions. Defaults to `OpaServerEngine` (an OPA server over `transport`). An
-   * engine without `compileFilter` leaves list filters to the OPA server at `url`.
-   */
-  engine?: Type<DecisionEngine>;
+  /** See {@link OpaModuleOptions.engine}: a class given here is provided in the module. */
+  engine?: OpaEngineOption;
   /** Classes told about every decision and breaker change, for metrics (see `nestjs-opa/prometheus`). */
   observers?: Type<OpaObserver>[];
 }

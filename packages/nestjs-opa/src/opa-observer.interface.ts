@@ -4,7 +4,7 @@ import type { SubjectRef } from './authz.types.js';
 export type DecisionOutcome = 'permit' | 'deny' | 'error';
 
 /** Where an answer came from: the engine itself, the decision cache, or a call already in flight. */
-export type DecisionSource = 'opa' | 'cache' | 'coalesced';
+export type DecisionSource = 'opa' | 'wasm' | 'cache' | 'coalesced';
 
 /**
  * Which question was answered: one action on one resource, one item of a bulk check, or a list
@@ -23,7 +23,7 @@ export interface DecisionEvent {
   source: DecisionSource;
   /**
    * Finds the decision in a log: OPA's `decision_id`, or the id the library minted when OPA does
-   * not log decisions. Always set on a permit or a deny; on an error only when OPA's error answer
+   * not log decisions (always, for `wasm`). Always set on a permit or a deny; on an error only when OPA's error answer
    * carried one (no decision was made).
    */
   decisionId?: string;
@@ -39,6 +39,16 @@ export interface DecisionEvent {
   errorKind?: string;
 }
 
+/** A policy bundle of the in-process engine (`engine: 'wasm'`) was activated or refused. */
+export interface BundleEvent {
+  /** `unreachable`: no bundle could be fetched (the source is down or answers an error). */
+  outcome: 'activated' | 'rejected' | 'unreachable';
+  /** The revision activated, or (when refused) the revision that keeps serving, if any. */
+  revision?: string;
+  /** Why the bundle was refused or not fetched. */
+  reason?: string;
+}
+
 /** State of the circuit breaker in front of OPA. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -49,6 +59,7 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 export interface OpaObserver {
   onDecision?(event: DecisionEvent): void;
   onBreakerStateChange?(state: BreakerState): void;
+  onBundle?(event: BundleEvent): void;
 }
 
 /** Injection token of the registered observers (an array). */

@@ -3,11 +3,11 @@ import { OPA_DEFAULTS } from './opa.defaults.js';
 import { resolveOpaOptions } from './opa.options.js';
 
 /** `name -> @default text` of each documented field of one interface in the options file. */
-function documentedDefaults(interfaceName: string): Map<string, string> {
-  const source = readFileSync(
-    new URL('./opa-module-options.interface.ts', import.meta.url),
-    'utf8',
-  );
+function documentedDefaults(
+  interfaceName: string,
+  file = './opa-module-options.interface.ts',
+): Map<string, string> {
+  const source = readFileSync(new URL(file, import.meta.url), 'utf8');
   const start = source.indexOf(`export interface ${interfaceName} {`);
   const body = source.slice(start, source.indexOf('\n}', start));
   const defaults = new Map<string, string>();
@@ -39,13 +39,14 @@ const bulkhead = { maxConcurrent: new OptionRef('connections'), ...OPA_DEFAULTS.
 
 describe('OPA_DEFAULTS', () => {
   it.each([
-    ['OpaModuleOptions', { ...OPA_DEFAULTS, bulkhead }],
-    ['OpaBulkheadOptions', bulkhead],
-    ['OpaRetryOptions', OPA_DEFAULTS.retry],
-    ['OpaCircuitBreakerOptions', OPA_DEFAULTS.circuitBreaker],
-    ['DecisionCacheOptions', OPA_DEFAULTS.cacheEntry],
-  ])('matches every @default written in %s', (name, defaults) => {
-    const documented = documentedDefaults(name);
+    ['OpaModuleOptions', { ...OPA_DEFAULTS, bulkhead }, undefined],
+    ['OpaBulkheadOptions', bulkhead, undefined],
+    ['OpaRetryOptions', OPA_DEFAULTS.retry, undefined],
+    ['OpaCircuitBreakerOptions', OPA_DEFAULTS.circuitBreaker, undefined],
+    ['DecisionCacheOptions', OPA_DEFAULTS.cacheEntry, undefined],
+    ['WasmBundleOptions', OPA_DEFAULTS.wasmBundle, './wasm/wasm-engine.options.ts'],
+  ])('matches every @default written in %s', (name, defaults, file) => {
+    const documented = documentedDefaults(name, file);
     expect(documented.size).toBeGreaterThan(1);
     for (const [field, text] of documented) {
       // `1048576 (1 MiB)`, `connections (16)`: the value is what counts, the rest explains it.
@@ -56,7 +57,7 @@ describe('OPA_DEFAULTS', () => {
   });
 
   it('is what resolveOpaOptions applies when nothing is set', () => {
-    const { cacheEntry, idParam, url, bulkhead: queue, ...applied } = OPA_DEFAULTS;
+    const { cacheEntry, idParam, url, bulkhead: queue, wasmBundle, ...applied } = OPA_DEFAULTS;
     expect(cacheEntry.max).toBe(10_000);
     expect(idParam).toBe('id');
     expect(resolveOpaOptions({})).toMatchObject({
@@ -65,6 +66,13 @@ describe('OPA_DEFAULTS', () => {
       bulkhead: { ...queue, maxConcurrent: OPA_DEFAULTS.connections },
     });
     expect(resolveOpaOptions({ cache: {} }).cache).toEqual(cacheEntry);
+    const bundle = { file: 'b.tar.gz', publicKey: 'PEM', timeout: undefined };
+    expect(resolveOpaOptions({ engine: 'wasm', wasm: { bundle } }).wasmBundle).toEqual({
+      ...wasmBundle,
+      headers: {},
+      file: 'b.tar.gz',
+      publicKey: 'PEM',
+    });
     expect(resolveOpaOptions({ retry: { maxAttempts: 5, maxDelay: undefined } }).retry).toEqual({
       ...OPA_DEFAULTS.retry,
       maxAttempts: 5,

@@ -3,6 +3,9 @@
  * options' JSDoc `@default`s repeat them (opa.defaults.spec.ts checks that the two agree).
  */
 export const OPA_DEFAULTS = {
+  engine: 'server',
+  /** Applied to each field of `wasm.bundle` with `engine: 'wasm'`. */
+  wasmBundle: { pollingInterval: 10_000, maxBytes: 32 * 1024 * 1024, timeout: 10_000 },
   url: 'http://127.0.0.1:8181',
   policyPackage: 'authz',
   timeout: 500,

@@ -33,6 +33,9 @@ export class OpaTimeoutError extends OpaUnavailableError {}
 /** OPA has been failing: the circuit breaker answers at once without calling it. */
 export class OpaCircuitOpenError extends OpaUnavailableError {}
 
+/** `engine: 'wasm'` has no verified policy bundle active yet: no decision can be made. */
+export class OpaNotReadyError extends OpaUnavailableError {}
+
 /**
  * The client, not OPA, is overloaded: every slot is busy and the queue is full, or the decision
  * waited its share of the deadline for a slot (OPA was not called), or this process's event loop

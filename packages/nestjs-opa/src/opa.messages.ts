@@ -34,6 +34,16 @@ export const OpaMessages = {
     `${handler}: @Authorize() needs a resource type (the "resource" option or a class-level @ResourceType())`,
   missingRepository:
     'No AuthzRepository is registered: pass `repository` to OpaModule.forRoot() or provide the AuthzRepository token',
+  wasmBundleSource:
+    "OpaModule: engine 'wasm' needs wasm.bundle with exactly one of `file` or `url`",
+  wasmPublicKey:
+    "OpaModule: engine 'wasm' needs wasm.bundle.publicKey (PEM): unsigned bundles are never used",
+  wasmNotReady: 'No verified policy bundle is active yet',
+  noServer: "No OPA server is configured (engine 'wasm' without `url`)",
+  noFilterServer:
+    "compileFilter needs an OPA server: engine 'wasm' cannot partially evaluate; set `url`",
+  listRoutesWithoutServer: (routes: string[]) =>
+    `OpaModule: engine 'wasm' without \`url\` cannot filter lists (Wasm has no partial evaluation). Set \`url\` to an OPA server for these @AuthorizeList() route(s):\n  ${routes.join('\n  ')}`,
   invalidResourceId: 'Invalid resource id',
   resourceNotFound: (type: string) => `${type} not found`,
 } as const;

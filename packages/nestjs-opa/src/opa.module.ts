@@ -4,10 +4,10 @@ import { AuditLogObserver } from './audit-log.observer.js';
 import { DecisionCache } from './decision.cache.js';
 import { DecisionService } from './decision.service.js';
 import { OpaServerEngine } from './engines/opa-server.engine.js';
+import { WasmDecisionEngine } from './engines/wasm.engine.js';
 import { OpaAdminService } from './opa-admin.service.js';
 import { OpaHttpClient } from './opa-http.client.js';
 import { OPA_MODULE_OPTIONS, OPA_RESOLVED_OPTIONS } from './opa.constants.js';
-import { resolveOpaOptions } from './opa.options.js';
 import { OpaResilience } from './opa.resilience.js';
 import { ConfigurableModuleClass } from './opa.module-definition.js';
 import { OpaService } from './opa.service.js';
@@ -39,8 +39,7 @@ import { RouteAuditor } from './route.auditor.js';
 @Module({
   imports: [DiscoveryModule],
   providers: [
-    // The one place options are resolved and checked: everything else injects the result.
-    { provide: OPA_RESOLVED_OPTIONS, inject: [OPA_MODULE_OPTIONS], useFactory: resolveOpaOptions },
+    // OPA_RESOLVED_OPTIONS is provided by the module definition (it depends on `engine`).
     OpaService,
     OpaAdminService,
     DecisionService,
@@ -52,6 +51,8 @@ import { RouteAuditor } from './route.auditor.js';
     OpaResilience,
     DecisionCache,
     AuditLogObserver,
+    // Always provided (it stays inert) so `engine: 'wasm'` can come from forRootAsync's factory.
+    WasmDecisionEngine,
   ],
   exports: [
     OpaService,
@@ -66,6 +67,8 @@ import { RouteAuditor } from './route.auditor.js';
     RouteAuditor,
     OpaResilience,
     DecisionCache,
+    // Inert unless `engine: 'wasm'`; its status() tells health checks which bundle revision decides.
+    WasmDecisionEngine,
     OPA_MODULE_OPTIONS,
     OPA_RESOLVED_OPTIONS,
   ],

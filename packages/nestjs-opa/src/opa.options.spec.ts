@@ -12,6 +12,15 @@ describe('resolveOpaOptions', () => {
     });
   });
 
+  it('has a server unless the Wasm engine is given no url', () => {
+    const bundle = { file: 'b.tar.gz', publicKey: 'PEM' };
+    expect(resolveOpaOptions({}).hasServer).toBe(true);
+    expect(resolveOpaOptions({ engine: 'wasm', wasm: { bundle } }).hasServer).toBe(false);
+    const withUrl = resolveOpaOptions({ engine: 'wasm', url: 'http://opa:8181', wasm: { bundle } });
+    expect(withUrl).toMatchObject({ engine: 'wasm', hasServer: true, url: 'http://opa:8181' });
+    expect(resolveOpaOptions({}).wasmBundle).toBeUndefined();
+  });
+
   it('turns the token into a bearer header and keeps a path prefix', () => {
     const options = resolveOpaOptions({ url: 'https://opa.internal/prefix/', token: 't0k' });
     expect(options.url).toBe('https://opa.internal/prefix');
@@ -24,6 +33,13 @@ describe('resolveOpaOptions', () => {
     [{ policyPackage: 'authz/../x' }, /Rego package/],
     [{ timeout: 0 }, /timeout/],
     [{ timeout: Number.NaN }, /timeout/],
+    [{ engine: 'opa' as never }, /engine must be 'server', 'wasm' or a DecisionEngine class/],
+    [{ engine: 'wasm' as const }, /wasm.bundle with exactly one of/],
+    [
+      { engine: 'wasm' as const, wasm: { bundle: { file: 'b', url: 'u', publicKey: 'k' } } },
+      /exactly one/,
+    ],
+    [{ engine: 'wasm' as const, wasm: { bundle: { file: 'b', publicKey: ' ' } } }, /publicKey/],
   ])('rejects %j', (options, message) => {
     expect(() => resolveOpaOptions(options)).toThrow(message);
   });

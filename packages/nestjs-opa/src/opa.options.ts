@@ -3,20 +3,32 @@ import type {
   DecisionCacheOptions,
   OpaBulkheadOptions,
   OpaCircuitBreakerOptions,
+  OpaEngineOption,
   OpaModuleOptions,
   OpaRetryOptions,
   OpaTlsOptions,
   SubjectResolver,
 } from './opa-module-options.interface.js';
 import { defaultSubjectResolver } from './subject.resolver.js';
+import { OpaMessages } from './opa.messages.js';
+import type { WasmBundleOptions } from './wasm/wasm-engine.options.js';
+
+/** `wasm.bundle` with its defaults applied. */
+export type ResolvedWasmBundle = Required<Omit<WasmBundleOptions, 'file' | 'url' | 'keyId'>> &
+  Pick<WasmBundleOptions, 'file' | 'url' | 'keyId'>;
 
 /**
  * The module options with every default applied and checked. The module builds them once and
  * provides them under `OPA_RESOLVED_OPTIONS`; every part of the library reads them from there.
  */
 export interface ResolvedOpaOptions {
+  engine: OpaEngineOption;
+  /** The checked bundle source of `engine: 'wasm'`; unset with any other engine. */
+  wasmBundle?: ResolvedWasmBundle;
   /** Base URL without a trailing slash. */
   url: string;
+  /** An OPA server is configured: always, unless `engine: 'wasm'` without `url`. */
+  hasServer: boolean;
   policyPackage: string;
   timeout: number;
   /** Extra headers, with the bearer token's `authorization` header when `token` was set. */
@@ -50,6 +62,12 @@ export function resolveOpaOptions(options: OpaModuleOptions): ResolvedOpaOptions
   if (options.filterRule !== undefined && !/^[A-Za-z_]\w*$/.test(options.filterRule)) {
     throw new TypeError(`OpaModule: filterRule "${options.filterRule}" is not a Rego rule name`);
   }
+  const engine = options.engine ?? OPA_DEFAULTS.engine;
+  if (engine !== 'server' && engine !== 'wasm' && typeof engine !== 'function') {
+    throw new TypeError(
+      `OpaModule: engine must be 'server', 'wasm' or a DecisionEngine class, got "${String(engine)}"`,
+    );
+  }
   const timeout = options.timeout ?? OPA_DEFAULTS.timeout;
   if (!Number.isFinite(timeout) || timeout <= 0) {
     throw new TypeError('OpaModule: timeout must be a positive number of milliseconds');
@@ -57,7 +75,10 @@ export function resolveOpaOptions(options: OpaModuleOptions): ResolvedOpaOptions
   const headers = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   return {
+    engine,
+    ...(engine === 'wasm' ? { wasmBundle: resolveWasmBundle(options) } : {}),
     url: url.href.replace(/\/$/, ''),
+    hasServer: engine !== 'wasm' || options.url !== undefined,
     policyPackage,
     timeout,
     headers,
@@ -76,6 +97,24 @@ export function resolveOpaOptions(options: OpaModuleOptions): ResolvedOpaOptions
     bulkChunkSize: options.bulkChunkSize ?? OPA_DEFAULTS.bulkChunkSize,
     filterRule: options.filterRule ?? OPA_DEFAULTS.filterRule,
   };
+}
+
+/** Checks `wasm.bundle`: one source, a public key (unsigned bundles are never used). */
+function resolveWasmBundle(options: OpaModuleOptions): ResolvedWasmBundle {
+  const bundle = options.wasm?.bundle;
+  if (!bundle || (bundle.file === undefined) === (bundle.url === undefined)) {
+    throw new TypeError(OpaMessages.wasmBundleSource);
+  }
+  if (typeof bundle.publicKey !== 'string' || bundle.publicKey.trim() === '') {
+    throw new TypeError(OpaMessages.wasmPublicKey);
+  }
+  // An `undefined` field keeps its default.
+  const given = Object.entries(bundle).filter(([, value]) => value !== undefined);
+  return {
+    ...OPA_DEFAULTS.wasmBundle,
+    headers: {},
+    ...Object.fromEntries(given),
+  } as ResolvedWasmBundle;
 }
 
 /** Retry, circuit breaker and bulkhead settings with defaults applied; `false` when turned off. */

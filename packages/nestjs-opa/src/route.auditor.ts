@@ -1,7 +1,15 @@
-import { Injectable, Logger, RequestMethod, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  RequestMethod,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { OPA_RESOLVED_OPTIONS } from './opa.constants.js';
 import { OpaMessages } from './opa.messages.js';
+import type { ResolvedOpaOptions } from './opa.options.js';
 import { PolicyGuard } from './policy.guard.js';
 import { resolveRoutePolicy, type RoutePolicy } from './route.policy.js';
 
@@ -37,6 +45,7 @@ export class RouteAuditor implements OnApplicationBootstrap {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
+    @Inject(OPA_RESOLVED_OPTIONS) private readonly options: ResolvedOpaOptions,
   ) {}
 
   /**
@@ -64,6 +73,11 @@ export class RouteAuditor implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     const line = (r: UnprotectedRoute) => `${r.method} ${r.path} (${r.handler})`;
+    if (!this.options.hasServer) {
+      // A list route would answer 503 on every call: refuse to start instead.
+      const lists = this.listRoutes();
+      if (lists.length > 0) throw new Error(OpaMessages.listRoutesWithoutServer(lists.map(line)));
+    }
     const ambiguous = this.ambiguousRoutes();
     if (ambiguous.length > 0) {
       this.logger.error(
@@ -88,6 +102,13 @@ export class RouteAuditor implements OnApplicationBootstrap {
     );
   }
 
+  /** `@AuthorizeList()` routes: they need an OPA server to compile their filter. */
+  listRoutes(): UnprotectedRoute[] {
+    return this.routes().flatMap(({ method, path, handler, policy }) =>
+      policy.kind === 'rule' && policy.rule.list ? [{ method, path, handler }] : [],
+    );
+  }
+
   private routes(): (UnprotectedRoute & { policy: RoutePolicy })[] {
     const classes = [
       ...this.discovery.getControllers(),
@@ -100,7 +121,7 @@ export class RouteAuditor implements OnApplicationBootstrap {
         const entry = this.describeHandler(owner, handler);
         if (!entry) return [];
         const policy = resolveRoutePolicy(this.reflector, handler, owner);
-        if (policy.kind === 'public' || policy.kind === 'rule') return [];
+        if (policy.kind === 'public') return [];
         return [{ ...entry, handler: `${owner.name}.${name}`, policy }];
       }),
     );

@@ -22,6 +22,17 @@ export interface AppConfig {
   metrics: { port: number; host: string };
   /** `OPA_URL`, default http://127.0.0.1:8181 (OPA as a sidecar). */
   opaUrl: string;
+  /**
+   * `AUTHZ_ENGINE`: `server` (default) asks OPA for every decision; `wasm` answers point and bulk
+   * decisions in process from the signed Wasm bundle below, and asks OPA only for list filters.
+   */
+  engine: 'server' | 'wasm';
+  /**
+   * With `AUTHZ_ENGINE=wasm`: `AUTHZ_WASM_BUNDLE_FILE` or `AUTHZ_WASM_BUNDLE_URL` (a bundle server,
+   * polled every `AUTHZ_WASM_POLLING_MS`, default 10000), verified with the PEM public key read at
+   * startup from `AUTHZ_WASM_PUBLIC_KEY_FILE`.
+   */
+  wasmBundle?: { file?: string; url?: string; publicKey: string; pollingInterval?: number };
   /** `OPA_REQUIRE_BUNDLES=true`: readiness waits for OPA's policy bundle (the Kubernetes setup). */
   opaRequireBundles: boolean;
   /** `OPA_DECISION_CACHE_TTL_MS`: turns the decision cache on with this TTL for permits. Unset: off. */
@@ -70,6 +81,8 @@ export function readAppConfig(env: Record<string, string | undefined>): AppConfi
     host: env.HOST || '127.0.0.1',
     metrics: { port: metricsPort, host: env.METRICS_HOST || '127.0.0.1' },
     opaUrl: env.OPA_URL || 'http://127.0.0.1:8181',
+    engine: readEngine(env),
+    wasmBundle: readWasmBundle(env),
     opaRequireBundles: env.OPA_REQUIRE_BUNDLES === 'true',
     decisionCacheTtlMs: readPositiveInteger(env, 'OPA_DECISION_CACHE_TTL_MS'),
     opaToken: env.OPA_TOKEN || undefined,
@@ -82,6 +95,41 @@ export function readAppConfig(env: Record<string, string | undefined>): AppConfi
       publicKeyPem: env.JWT_PUBLIC_KEY || undefined,
       keysDir: devKeysDir(env),
     },
+  };
+}
+
+function readEngine(env: Record<string, string | undefined>): AppConfig['engine'] {
+  const engine = env.AUTHZ_ENGINE || 'server';
+  if (engine !== 'server' && engine !== 'wasm') {
+    throw new Error(`AUTHZ_ENGINE must be "server" or "wasm", got "${engine}"`);
+  }
+  return engine;
+}
+
+/** The Wasm bundle's source and key, read now so a bad setting fails at startup. */
+function readWasmBundle(env: Record<string, string | undefined>): AppConfig['wasmBundle'] {
+  if (env.AUTHZ_ENGINE !== 'wasm') return undefined;
+  const file = env.AUTHZ_WASM_BUNDLE_FILE || undefined;
+  const url = env.AUTHZ_WASM_BUNDLE_URL || undefined;
+  if (!file === !url) {
+    throw new Error('AUTHZ_ENGINE=wasm needs AUTHZ_WASM_BUNDLE_FILE or AUTHZ_WASM_BUNDLE_URL');
+  }
+  const keyFile = env.AUTHZ_WASM_PUBLIC_KEY_FILE;
+  if (!keyFile) throw new Error('AUTHZ_ENGINE=wasm needs AUTHZ_WASM_PUBLIC_KEY_FILE (PEM)');
+  let publicKey: string;
+  try {
+    publicKey = readFileSync(keyFile, 'utf8');
+  } catch (error) {
+    throw new Error(
+      `AUTHZ_WASM_PUBLIC_KEY_FILE: cannot read "${keyFile}" (${(error as Error).message})`,
+      { cause: error },
+    );
+  }
+  return {
+    file,
+    url,
+    publicKey,
+    pollingInterval: readPositiveInteger(env, 'AUTHZ_WASM_POLLING_MS'),
   };
 }
 

@@ -8,6 +8,8 @@ import { parseBulkDecisions, parseDecision, readDecisionId } from '../decision.p
 import type { ResourceFilter } from '../filters/filter.types.js';
 import { parseResidual } from '../filters/residual.parser.js';
 import { OPA_RESOLVED_OPTIONS } from '../opa.constants.js';
+import { OpaNotReadyError } from '../opa.errors.js';
+import { OpaMessages } from '../opa.messages.js';
 import { OpaHttpClient, toDataPath } from '../opa-http.client.js';
 import type { ResolvedOpaOptions } from '../opa.options.js';
 import type { BulkDecision, DecisionEngine, DecisionNote } from './decision-engine.interface.js';
@@ -127,6 +129,8 @@ export class OpaServerEngine implements DecisionEngine {
    * `UnsupportedResidualError`, never a wider filter.
    */
   async compileFilter(input: DecisionInput): Promise<ResourceFilter> {
+    // Never a wider list: without a server to partially evaluate (engine 'wasm', no `url`), none.
+    if (!this.options.hasServer) throw new OpaNotReadyError(OpaMessages.noFilterServer);
     // The classic endpoint, not the target-specific `/v1/compile/{path}` (OPA >= 1.9): on OPA 1.22
     // it answers this policy in 0.6-1.5 ms of handler time against 8-25 ms, and its raw Rego
     // residual lets parseResidual refuse anything it cannot represent exactly.

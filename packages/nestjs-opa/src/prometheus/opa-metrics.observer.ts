@@ -1,6 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Counter, Gauge, Histogram, register, type Registry } from 'prom-client';
-import type { BreakerState, DecisionEvent, OpaObserver } from '../opa-observer.interface.js';
+import type {
+  BreakerState,
+  BundleEvent,
+  DecisionEvent,
+  OpaObserver,
+} from '../opa-observer.interface.js';
 
 /** Provide a prom-client `Registry` under this token to register the metrics there. */
 export const OPA_METRICS_REGISTRY = Symbol('OPA_METRICS_REGISTRY');
@@ -14,7 +19,9 @@ const BREAKER_VALUES: Record<BreakerState, number> = { closed: 0, 'half-open': 1
  * Metrics: `opa_decision_duration_seconds` (histogram, by outcome and source),
  * `opa_decisions_total` (by outcome: permit, deny, error), `opa_decision_errors_total` (by kind),
  * `opa_decision_cache_total` (by result: hit, miss), `opa_circuit_breaker_state` (0 closed,
- * 1 half-open, 2 open).
+ * 1 half-open, 2 open). With `engine: 'wasm'`: `opa_bundle_loads_total` (by outcome: activated,
+ * rejected, unreachable) and `opa_bundle_failing` (1 while the latest attempt was refused or
+ * could not fetch a bundle; the last good one, if any, keeps serving).
  *
  * @example
  * ```ts
@@ -29,6 +36,8 @@ export class OpaMetricsObserver implements OpaObserver {
   private readonly errors: Counter<'kind'>;
   private readonly cache: Counter<'result'>;
   private readonly breaker: Gauge;
+  private readonly bundleLoads: Counter<'outcome'>;
+  private readonly bundleFailing: Gauge;
 
   constructor(@Optional() @Inject(OPA_METRICS_REGISTRY) registry: Registry = register) {
     const metric = <T>(name: string, create: () => T): T =>
@@ -86,6 +95,30 @@ export class OpaMetricsObserver implements OpaObserver {
           registers,
         }),
     );
+    this.bundleLoads = metric(
+      'opa_bundle_loads_total',
+      () =>
+        new Counter({
+          name: 'opa_bundle_loads_total',
+          help: 'Policy bundle loads of the in-process engine, by outcome (activated, rejected, unreachable)',
+          labelNames: ['outcome'],
+          registers,
+        }),
+    );
+    this.bundleFailing = metric(
+      'opa_bundle_failing',
+      () =>
+        new Gauge({
+          name: 'opa_bundle_failing',
+          help: '1 while the latest policy bundle was refused or unreachable (the last good one serves)',
+          registers,
+        }),
+    );
+  }
+
+  onBundle(event: BundleEvent): void {
+    this.bundleLoads.inc({ outcome: event.outcome });
+    this.bundleFailing.set(event.outcome === 'activated' ? 0 : 1);
   }
 
   onDecision(event: DecisionEvent): void {

@@ -1,10 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { OpaError, OpaResponseError, OpaTimeoutError, OpaUnavailableError } from '../opa.errors.js';
 import { OpaAdminService, type OpaHealthOptions } from '../opa-admin.service.js';
+import { WasmDecisionEngine } from '../engines/wasm.engine.js';
 
 /**
  * Terminus indicator: up when OPA's `/health` answers 200, down with the reason otherwise.
+ * With `engine: 'wasm'`: up while a verified bundle is active (with its `revision`, and
+ * `lastError` when a newer bundle was refused and the last good one keeps serving), down before.
+ * Use it for readiness.
  * Add it to the providers of the module that holds your health controller.
  *
  * @example
@@ -22,6 +26,7 @@ export class OpaHealthIndicator {
   constructor(
     private readonly opa: OpaAdminService,
     private readonly healthIndicatorService: HealthIndicatorService,
+    @Optional() private readonly wasm?: WasmDecisionEngine,
   ) {}
 
   async isHealthy<Key extends string>(
@@ -29,6 +34,13 @@ export class OpaHealthIndicator {
     options: OpaHealthOptions = {},
   ): Promise<HealthIndicatorResult<Key>> {
     const indicator = this.healthIndicatorService.check(key);
+    if (this.wasm?.enabled) {
+      const { ready, revision, lastError } = this.wasm.status();
+      const details = { engine: 'wasm', ...(revision !== undefined ? { revision } : {}) };
+      // lastError names files and keys, never addresses or secrets.
+      if (!ready) return indicator.down({ ...details, message: lastError ?? 'no bundle yet' });
+      return indicator.up({ ...details, ...(lastError ? { lastError } : {}) });
+    }
     try {
       await this.opa.health(options);
       return indicator.up();

@@ -1,22 +1,21 @@
 import type { INestApplication } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { generateKeyPairSync } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { buildBundle } from '../../../../scripts/build-bundle.mjs';
 import {
   DEFAULT_POLICIES,
-  POLICIES_DIR,
-  SAMPLE_POLICIES_DIR,
   freePort,
   startOpa,
   type RunningOpa,
 } from '../../../../scripts/opa-server.mjs';
 import { OpaModule, OpaService, type CompileFilterRequest } from '../../src/index.js';
 import { FixturesModule, InMemoryAuthzRepository } from '../support/fixtures.js';
+import { BundleServer } from '../support/bundle-server.js';
+import { policiesWith } from '../support/wasm-bundle.js';
 import { createApp } from '../support/guard-scenario.js';
 import { createOpaTesting } from '../support/opa-testing.js';
 
@@ -26,38 +25,6 @@ import { createOpaTesting } from '../support/opa-testing.js';
  * sidecar runs in k8s/. Policy changes reach a running app with no restart; bundles not signed
  * by the release key are rejected; a bundle server outage changes nothing.
  */
-
-/** Serves whatever bundle is current, with an ETag; 503 while there is none, like a fresh CDN. */
-class BundleServer {
-  requests = 0;
-  private bundle: { body: Buffer; etag: string } | undefined;
-  private readonly server: Server = createServer((req, res) => {
-    this.requests++;
-    if (!this.bundle) {
-      res.writeHead(503).end();
-    } else if (req.headers['if-none-match'] === this.bundle.etag) {
-      res.writeHead(304, { etag: this.bundle.etag }).end();
-    } else {
-      res
-        .writeHead(200, { 'content-type': 'application/gzip', etag: this.bundle.etag })
-        .end(this.bundle.body);
-    }
-  });
-
-  async listen(port: number): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
-  }
-
-  serve(file: string, etag: string): void {
-    this.bundle = { body: readFileSync(file), etag: `"${etag}"` };
-  }
-
-  async close(): Promise<void> {
-    if (!this.server.listening) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 async function waitFor(what: string, predicate: () => Promise<boolean>, timeoutMs = 10_000) {
   const deadline = Date.now() + timeoutMs;
@@ -75,15 +42,6 @@ function writeKeyPair(dir: string, name: string): { privateKey: string; publicKe
   writeFileSync(privateKey, pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
   writeFileSync(publicKey, pair.publicKey.export({ type: 'spki', format: 'pem' }));
   return { privateKey, publicKey };
-}
-
-/** The engine and a copy of the sample's rules with `rule` appended to the custom package. */
-function policiesWith(dir: string, name: string, rule: string): string[] {
-  const copy = join(dir, name);
-  cpSync(SAMPLE_POLICIES_DIR, copy, { recursive: true });
-  const custom = join(copy, 'authz', 'custom', 'custom.rego');
-  writeFileSync(custom, `${readFileSync(custom, 'utf8')}\n${rule}\n`);
-  return [POLICIES_DIR, copy];
 }
 
 describe('policy bundles: signed, optimized, hot-reloaded', () => {

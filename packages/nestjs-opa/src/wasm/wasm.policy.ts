@@ -1,0 +1,151 @@
+/**
+ * The built-in functions `@open-policy-agent/opa-wasm` 1.10 implements in JavaScript. OPA
+ * compiles every other non-native built-in (`http.send`, `time.now_ns`, ...) as a host call the
+ * SDK cannot answer, so a module that needs one is refused at load instead of failing per query.
+ * scripts/build-bundle.mjs refuses such a build with the same list.
+ */
+export const WASM_HOST_BUILTINS: ReadonlySet<string> = new Set([
+  'json.is_valid',
+  'sprintf',
+  'regex.split',
+  'yaml.is_valid',
+  'yaml.marshal',
+  'yaml.unmarshal',
+]);
+
+/** The part of opa-wasm's `LoadedPolicy` used here (its types stay out of the public API). */
+interface LoadedPolicy {
+  mem: { buffer: ArrayBuffer };
+  wasmInstance: { exports: Record<string, unknown> };
+  entrypoints: Record<string, number>;
+  evaluate(input: unknown, entrypoint?: number | string): unknown;
+  setData(data: object | ArrayBuffer): void;
+}
+
+interface OpaWasmSdk {
+  loadPolicy(wasm: Uint8Array): Promise<LoadedPolicy>;
+}
+
+let sdk: Promise<OpaWasmSdk> | undefined;
+
+/** Loads the optional peer on first use, so the main entry works without it installed. */
+function loadSdk(): Promise<OpaWasmSdk> {
+  sdk ??= import('@open-policy-agent/opa-wasm').then(
+    (module) => module as unknown as OpaWasmSdk,
+    (error: unknown) => {
+      sdk = undefined;
+      throw new Error(
+        "engine 'wasm' needs the optional peer dependency @open-policy-agent/opa-wasm: npm install @open-policy-agent/opa-wasm",
+        { cause: error },
+      );
+    },
+  );
+  return sdk;
+}
+
+/**
+ * One loaded, ready policy: the Wasm instance of a verified bundle with its `data.json` set.
+ * Immutable once built; a new bundle builds a new one.
+ */
+export class WasmPolicy {
+  private constructor(
+    private readonly policy: LoadedPolicy,
+    private readonly decisionEntrypoint: number,
+    private readonly decisionsEntrypoint: number,
+    /** The bundle's `.manifest` revision, `''` when it has none. */
+    readonly revision: string,
+  ) {}
+
+  /**
+   * Builds a policy from a verified bundle's files. Throws with the reason when the module is
+   * missing or broken, needs a host built-in the SDK lacks, or lacks the decision entrypoints.
+   */
+  static async load(files: ReadonlyMap<string, Buffer>, policyPath: string): Promise<WasmPolicy> {
+    const wasm = files.get('policy.wasm');
+    if (!wasm) throw new Error('the bundle has no policy.wasm (build it with `opa build -t wasm`)');
+    const { loadPolicy } = await loadSdk();
+    let policy: LoadedPolicy;
+    try {
+      policy = await loadPolicy(wasm);
+    } catch (error) {
+      throw new Error(`policy.wasm does not load: ${describe(error)}`, { cause: error });
+    }
+    const missing = Object.keys(hostBuiltins(policy)).filter((b) => !WASM_HOST_BUILTINS.has(b));
+    if (missing.length > 0) {
+      throw new Error(
+        `policy.wasm needs built-in function(s) the Wasm engine cannot run: ${missing.join(', ')}`,
+      );
+    }
+    const entrypoint = (name: string) => {
+      const id = policy.entrypoints[`${policyPath}/${name}`];
+      if (id === undefined) throw new Error(`policy.wasm has no entrypoint ${policyPath}/${name}`);
+      return id;
+    };
+    const data = files.get('data.json');
+    try {
+      // Data from the bundle, as OPA would load it; the engine itself needs none (input only).
+      policy.setData(data ? (JSON.parse(data.toString('utf8')) as object) : {});
+    } catch (error) {
+      throw new Error(`data.json does not load: ${describe(error)}`, { cause: error });
+    }
+    const manifest = files.get('.manifest');
+    const revision = manifest ? readRevision(manifest) : '';
+    return new WasmPolicy(policy, entrypoint('decision'), entrypoint('decisions'), revision);
+  }
+
+  /** The `decision` rule's value for one input (a JSON text), `undefined` when undefined. */
+  decision(input: string): unknown {
+    return this.first(input, this.decisionEntrypoint);
+  }
+
+  /** The `decisions` rule's value for one bulk input (a JSON text). */
+  decisions(input: string): unknown {
+    return this.first(input, this.decisionsEntrypoint);
+  }
+
+  private first(input: string, entrypoint: number): unknown {
+    let results: unknown;
+    try {
+      results = this.policy.evaluate(encoder.encode(input).buffer, entrypoint);
+    } catch (error) {
+      // opa-wasm throws strings and plain objects as well as Errors.
+      throw new Error(`Wasm evaluation failed: ${describe(error)}`, { cause: error });
+    }
+    return Array.isArray(results)
+      ? (results[0] as { result?: unknown } | undefined)?.result
+      : undefined;
+  }
+}
+
+const encoder = new TextEncoder();
+
+/** The host built-ins a module calls, read from its `builtins` export as opa-wasm does. */
+function hostBuiltins(policy: LoadedPolicy): Record<string, number> {
+  const exports = policy.wasmInstance.exports as Record<string, (...args: number[]) => number>;
+  const address = exports.opa_json_dump!(exports.builtins!());
+  const memory = new Uint8Array(policy.mem.buffer);
+  const end = memory.indexOf(0, address);
+  return JSON.parse(new TextDecoder().decode(memory.subarray(address, end))) as Record<
+    string,
+    number
+  >;
+}
+
+function readRevision(manifest: Buffer): string {
+  try {
+    const revision = (JSON.parse(manifest.toString('utf8')) as { revision?: unknown }).revision;
+    return typeof revision === 'string' ? revision : '';
+  } catch {
+    throw new Error('.manifest is not valid JSON');
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error);
+  } catch {
+    return String(error);
+  }
+}
