@@ -65,6 +65,7 @@ function pack(destination) {
     'LICENSE',
     'README.md',
     'policies/authz/authz.rego',
+    'policies/authz/bulk.rego',
     'dist/cjs/index.d.ts',
   ].filter((path) => !paths.includes(path));
   if (missing.length) fail(`the tarball lacks ${missing.join(', ')}`);

@@ -4,6 +4,7 @@ export declare const JWT_ALGORITHM: 'ES256';
 export declare const DEFAULT_JWT_ISSUER: string;
 export declare const DEFAULT_JWT_AUDIENCE: string;
 export declare const SUBJECT_TYPE_CLAIM: 'subject_type';
+export declare const DEV_PUBLIC_KEY_FILE: 'jwt-es256.pub.pem';
 export declare const SUBJECT_TYPES: readonly ['user', 'token'];
 export declare function devKeysDir(env?: Record<string, string | undefined>): string;
 export interface DevKeys {

@@ -1,14 +1,16 @@
-// Development JWT keys and tokens, shared by `npm run token` and the sample app so both always
-// agree on the key pair. The keys are generated on first use into a git-ignored directory and are
-// for local development only: a real deployment verifies tokens from its identity provider.
+// Development JWT keys and tokens for `npm start`, `npm run token` and the tests. The keys are
+// generated on first use into a git-ignored directory and are for local development only: the
+// sample app reads just the public half (apps/tasks-api/src/auth/jwt-keys.ts) and never runs this
+// file; a real deployment verifies tokens from its identity provider (`JWT_PUBLIC_KEY`).
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+// The token contract, kept equal to apps/tasks-api/src/auth/jwt.constants.ts by the app's tests.
 /** The one signature algorithm the app accepts (asymmetric, so the app only holds a public key). */
 export const JWT_ALGORITHM = 'ES256';
 export const DEFAULT_JWT_ISSUER = 'tasks-api-dev';
@@ -18,6 +20,8 @@ export const SUBJECT_TYPE_CLAIM = 'subject_type';
 export const SUBJECT_TYPES = ['user', 'token'];
 
 const KEY_FILE = 'jwt-es256.pem';
+/** The public half, the only file the app reads. */
+export const DEV_PUBLIC_KEY_FILE = 'jwt-es256.pub.pem';
 
 /** `$JWT_KEYS_DIR`, or `.dev-keys/` at the repository root (independent of the cwd and of DATA_DIR). */
 export function devKeysDir(env = process.env) {
@@ -25,7 +29,8 @@ export function devKeysDir(env = process.env) {
 }
 
 /**
- * Reads the development key pair, generating it on first use. The private key is written to a
+ * Reads the development key pair, generating it on first use, and makes sure its public half is
+ * in {@link DEV_PUBLIC_KEY_FILE} for the app. The private key is written to a
  * temporary file and hard-linked into place, so two processes starting together (the app and
  * `npm run token`) both end up with the same key instead of each writing its own.
  * @param {string} [dir]
@@ -53,12 +58,21 @@ export function loadDevKeys(dir = devKeysDir()) {
   }
   const privateKey = createPrivateKey(pem);
   const publicKey = createPublicKey(privateKey);
-  return {
-    dir,
-    privateKey,
-    publicKey,
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-  };
+  const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  writePublicKey(join(dir, DEV_PUBLIC_KEY_FILE), publicKeyPem);
+  return { dir, privateKey, publicKey, publicKeyPem };
+}
+
+/** Writes the public key unless it is already there; a rename, so a reader never sees half a file. */
+function writePublicKey(file, pem) {
+  try {
+    if (readFileSync(file, 'utf8') === pem) return;
+  } catch (error) {
+    if (error.code !== 'ENOENT') throw error;
+  }
+  const temporary = `${file}.${randomUUID()}.tmp`;
+  writeFileSync(temporary, pem, { mode: 0o644 });
+  renameSync(temporary, file);
 }
 
 /**

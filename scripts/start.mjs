@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildBundle, devBundleKeys } from './build-bundle.mjs';
+import { devKeysDir, loadDevKeys } from './dev-keys.mjs';
 import { ensureOpaInstalled, ROOT, startOpa } from './opa-server.mjs';
 
 function build(args) {
@@ -33,6 +34,8 @@ const env = { ...process.env };
 // The embedded database lives at the repository root, whatever directory npm was started from.
 env.DATA_DIR = resolve(ROOT, env.DATA_DIR || '.data');
 mkdirSync(env.DATA_DIR, { recursive: true });
+// The app only reads the public key: create the development pair now, where `npm run token` finds it.
+env.JWT_KEYS_DIR = loadDevKeys(devKeysDir(env)).dir;
 
 if (env.AUTHZ_ENGINE === 'wasm' && !env.AUTHZ_WASM_BUNDLE_FILE && !env.AUTHZ_WASM_BUNDLE_URL) {
   try {

@@ -12,13 +12,13 @@ import {
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { ResourceType, type AuthorizeRule } from './authorize.decorator.js';
 import { AuthzRepository } from './authz.repository.js';
-import { leaveAuthorization } from './contexts/authorization-holder.js';
-import type { EntryPoint } from './contexts/entry-point.js';
+import { leaveAuthorization } from './contexts/authorization.holder.js';
+import type { EntryPoint } from './contexts/entry-point.interface.js';
 import {
   FieldDecisionBatch,
   type FieldAnswer,
   type FieldQuestion,
-} from './contexts/field-decision-batch.js';
+} from './contexts/field-decision.batch.js';
 import { graphqlArgs, isFieldOfObject } from './contexts/graphql.entry-point.js';
 import { entryPointOf } from './contexts/index.js';
 import type {

@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { RequestAuthorization } from './authz.types.js';
-import { readAuthorization } from './contexts/authorization-holder.js';
+import { readAuthorization } from './contexts/authorization.holder.js';
 
 /**
  * The guard's work for this request: the subject with its roles and bindings, and the decision

@@ -2,10 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { JWT_ALGORITHM, SUBJECT_TYPE_CLAIM } from '../../../../scripts/dev-keys.mjs';
 import { APP_CONFIG, type AppConfig } from '../config/app.config.js';
 import type { AuthenticatedSubject } from './authenticated-subject.js';
 import { JWT_VERIFICATION_KEY } from './jwt-keys.js';
+import { JWT_ALGORITHM, SUBJECT_TYPE_CLAIM } from './jwt.constants.js';
 
 /** The claims this app relies on, once the signature, issuer and audience are verified. */
 interface JwtClaims {

@@ -1,11 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  DEFAULT_JWT_AUDIENCE,
-  DEFAULT_JWT_ISSUER,
-  devKeysDir,
-} from '../../../../scripts/dev-keys.mjs';
+import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER } from '../auth/jwt.constants.js';
 
 /** Everything the app reads from its environment, parsed once at startup. */
 export interface AppConfig {
@@ -55,7 +51,10 @@ export interface AppConfig {
     audience: string;
     /** `JWT_PUBLIC_KEY`: PEM public key of the token issuer. Unset: the development key pair. */
     publicKeyPem?: string;
-    /** `JWT_KEYS_DIR`: where the development key pair lives (default `.dev-keys/` at the repo root). */
+    /**
+     * `JWT_KEYS_DIR`, default `./.dev-keys` from the working directory (`npm start` passes the
+     * repository root's): where the public half of the development key pair is read from.
+     */
     keysDir: string;
   };
 }
@@ -93,7 +92,7 @@ export function readAppConfig(env: Record<string, string | undefined>): AppConfi
       issuer: env.JWT_ISSUER || DEFAULT_JWT_ISSUER,
       audience: env.JWT_AUDIENCE || DEFAULT_JWT_AUDIENCE,
       publicKeyPem: env.JWT_PUBLIC_KEY || undefined,
-      keysDir: devKeysDir(env),
+      keysDir: resolve(env.JWT_KEYS_DIR || '.dev-keys'),
     },
   };
 }

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadDevKeys } from '../../../../scripts/dev-keys.mjs';
 import { ROOT, startOpa, type RunningOpa } from '../../../../scripts/opa-server.mjs';
 
 /** Shared with the teardown, which runs in the same process. */
@@ -22,6 +23,8 @@ export default async function globalSetup(): Promise<void> {
   (globalThis as { __TASKS_API__?: GlobalState }).__TASKS_API__ = state;
   process.env.TASKS_API_TEST_SCRATCH = state.scratch;
   process.env.JWT_KEYS_DIR = join(state.scratch, 'keys');
+  // As `npm start` does: the app reads the public key, it never creates one.
+  loadDevKeys(process.env.JWT_KEYS_DIR);
 
   state.opa = await startOpa({ decisionLogs: true, logFile: join(state.scratch, 'opa.log') });
   process.env.TASKS_API_TEST_OPA_URL = state.opa.url;

@@ -1,5 +1,5 @@
 import { IntrinsicException, type ExecutionContext, type HttpException } from '@nestjs/common';
-import { authzErrorCode, type AuthzErrorCode, type EntryPoint } from './entry-point.js';
+import { authzErrorCode, type AuthzErrorCode, type EntryPoint } from './entry-point.interface.js';
 
 /**
  * A denial in a GraphQL resolver. graphql-js copies `extensions` of the error a resolver throws

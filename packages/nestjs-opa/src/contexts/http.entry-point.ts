@@ -1,5 +1,5 @@
 import type { ExecutionContext, HttpException } from '@nestjs/common';
-import type { EntryPoint } from './entry-point.js';
+import type { EntryPoint } from './entry-point.interface.js';
 
 /** HTTP (Express, Fastify): `request.user`, route params, the HTTP exception itself. */
 export const httpEntryPoint: EntryPoint = {

@@ -1,5 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
-import type { EntryPoint } from './entry-point.js';
+import type { EntryPoint } from './entry-point.interface.js';
 import { graphqlEntryPoint } from './graphql.entry-point.js';
 import { httpEntryPoint } from './http.entry-point.js';
 import { rpcEntryPoint } from './rpc.entry-point.js';
@@ -18,4 +18,4 @@ export function entryPointOf(context: ExecutionContext): EntryPoint | undefined 
 }
 
 export { AuthzGraphQLError } from './graphql.entry-point.js';
-export type { AuthzErrorCode, EntryPoint } from './entry-point.js';
+export type { AuthzErrorCode, EntryPoint } from './entry-point.interface.js';

@@ -1,5 +1,5 @@
 import type { ExecutionContext, HttpException } from '@nestjs/common';
-import { errorPayload, objectOrUndefined, type EntryPoint } from './entry-point.js';
+import { errorPayload, objectOrUndefined, type EntryPoint } from './entry-point.interface.js';
 
 /**
  * Microservices (`@MessagePattern()`, `@EventPattern()`): the payload's `user` (set it from

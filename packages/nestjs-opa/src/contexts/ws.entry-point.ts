@@ -1,5 +1,5 @@
 import type { ExecutionContext, HttpException } from '@nestjs/common';
-import { errorPayload, objectOrUndefined, type EntryPoint } from './entry-point.js';
+import { errorPayload, objectOrUndefined, type EntryPoint } from './entry-point.interface.js';
 
 /**
  * WebSocket gateways: the subject your connection handler authenticated, as `client.data.user`

@@ -1,6 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { RequestAuthorization } from '../authz.types.js';
-import { AUTHORIZATION } from './entry-point.js';
+import { AUTHORIZATION } from './entry-point.interface.js';
 import { entryPointOf } from './index.js';
 
 /**
