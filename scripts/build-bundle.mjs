@@ -17,7 +17,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import {
-  cpSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -90,14 +90,23 @@ export function signingAlgorithm(privateKeyPath) {
  */
 function stage(dirs) {
   const root = mkdtempSync(join(tmpdir(), 'nestjs-opa-bundle-'));
-  for (const dir of dirs) {
-    cpSync(dir, root, {
-      recursive: true,
-      errorOnExist: true,
-      force: false,
-      filter: (source) => !source.endsWith('_test.rego'),
-    });
-  }
+  // File by file: two folders may share a directory, never a file (Node 24's cpSync with
+  // errorOnExist also refuses a directory that already exists).
+  const copy = (from, to) => {
+    for (const entry of readdirSync(from, { withFileTypes: true })) {
+      const source = join(from, entry.name);
+      const target = join(to, entry.name);
+      if (entry.isDirectory()) {
+        mkdirSync(target, { recursive: true });
+        copy(source, target);
+      } else if (!entry.name.endsWith('_test.rego')) {
+        if (existsSync(target))
+          throw new Error(`${source}: ${target} comes from another folder too`);
+        copyFileSync(source, target);
+      }
+    }
+  };
+  for (const dir of dirs) copy(dir, root);
   return root;
 }
 
