@@ -105,4 +105,14 @@ describeOnEachDatabase('a write lands only on the task its decision saw', (fresh
       createdByType: 'user',
     });
   });
+
+  it('concurrent PATCHes and POSTs all land (sql.js runs its transactions one after another)', async () => {
+    const writes = await Promise.all([
+      ...Array.from({ length: 8 }, (_, n) =>
+        t.as(alice).patch(`/tasks/t-${(n % 3) + 1}`, { title: `Concurrent ${n}` }),
+      ),
+      ...Array.from({ length: 4 }, (_, n) => t.as(alice).post('/tasks', { title: `New ${n}` })),
+    ]);
+    expect(writes.map((res) => res.status)).toEqual([...Array(8).fill(200), ...Array(4).fill(201)]);
+  });
 });

@@ -4,6 +4,7 @@ import { Role, RolePermission } from '../authz/role.entity.js';
 import { User } from '../authz/user.entity.js';
 import { TaskChange } from '../tasks/task-change.entity.js';
 import { Task } from '../tasks/task.entity.js';
+import { inTransaction } from './transaction.js';
 
 /** The role catalogue of the authorization model. */
 export const SEED_ROLES: Record<string, string[]> = {
@@ -75,7 +76,7 @@ export async function seedDatabase(
   dataSource: DataSource,
   { reset = false } = {},
 ): Promise<boolean> {
-  return dataSource.transaction(async (manager) => {
+  return inTransaction(dataSource, async (manager) => {
     if (reset) await clear(manager);
     else if ((await manager.count(Role)) > 0) return false;
 

@@ -8,6 +8,7 @@ import type { AuthenticatedSubject } from '../auth/authenticated-subject.js';
 import type { UpdateTaskDto } from './dto/update-task.dto.js';
 import { TaskChange } from './task-change.entity.js';
 import { TASK_FIELDS, Task, taskAsDecided } from './task.entity.js';
+import { inTransaction } from '../database/transaction.js';
 
 /** A page of tasks and the cursor of the next one. */
 export interface TaskPage {
@@ -58,7 +59,7 @@ export class TasksService {
    * The task and its first audit entry are written together.
    */
   create(title: string, creator: AuthenticatedSubject): Promise<Task> {
-    return this.tasks.manager.transaction(async (manager) => {
+    return inTransaction(this.tasks.manager.connection, async (manager) => {
       const task = await manager.save(
         manager.create(Task, {
           id: `t-${randomUUID()}`,
@@ -92,7 +93,7 @@ export class TasksService {
     );
     const landed =
       Object.keys(set).length > 0
-        ? await this.tasks.manager.transaction(async (manager) => {
+        ? await inTransaction(this.tasks.manager.connection, async (manager) => {
             if (((await manager.update(Task, where, set)).affected ?? 0) === 0) return false;
             await recordChange(manager, id, 'updated', actor);
             return true;
