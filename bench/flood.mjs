@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { signDevToken } from '../scripts/dev-keys.mjs';
+import { loadDevKeys, signDevToken } from '../scripts/dev-keys.mjs';
 import { ROOT, startOpa } from '../scripts/opa-server.mjs';
 import { stats } from './support.mjs';
 
@@ -67,6 +67,8 @@ async function main() {
   }
 
   const scratch = mkdtempSync(join(tmpdir(), 'tasks-api-flood-'));
+  // The app reads only the public key: make the development pair before it starts.
+  loadDevKeys(join(scratch, 'keys'));
   const opa = await startOpa();
   const child = fork(fileURLToPath(import.meta.url), ['--serve', opa.url, scratch], {
     stdio: 'inherit',

@@ -18,6 +18,7 @@ import { SEED_TASKS } from '../apps/tasks-api/dist/database/seed.js';
 import { TaskActionsService } from '../apps/tasks-api/dist/tasks/task-actions.service.js';
 import { TasksService } from '../apps/tasks-api/dist/tasks/tasks.service.js';
 import { Task, taskAttributes } from '../apps/tasks-api/dist/tasks/task.entity.js';
+import { loadDevKeys } from '../scripts/dev-keys.mjs';
 import { ROOT, startOpa } from '../scripts/opa-server.mjs';
 import { roundByRound, stats, time } from './support.mjs';
 
@@ -37,6 +38,8 @@ const databaseUrl = execFileSync('bash', [postgres, 'start', pgDir], { encoding:
   .split('\n')
   .pop();
 const opa = await startOpa();
+// The app reads only the public key: make the development pair before it starts.
+loadDevKeys(join(pgDir, 'keys'));
 let app;
 try {
   app = await NestFactory.createApplicationContext(

@@ -14,7 +14,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { signDevToken } from '../scripts/dev-keys.mjs';
+import { loadDevKeys, signDevToken } from '../scripts/dev-keys.mjs';
 import { ROOT, startOpa } from '../scripts/opa-server.mjs';
 
 const seconds = Number(process.env.SOAK_SECONDS || 180);
@@ -37,6 +37,8 @@ if (!existsSync(appModule)) {
 const { AppModule } = await import(pathToFileURL(appModule).href);
 
 const scratch = mkdtempSync(join(tmpdir(), 'tasks-api-soak-'));
+// The app reads only the public key: make the development pair before it starts.
+loadDevKeys(join(scratch, 'keys'));
 const opa = await startOpa();
 const app = await NestFactory.create(
   AppModule.forRoot({

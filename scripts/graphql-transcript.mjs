@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signDevToken } from './dev-keys.mjs';
+import { devKeysDir, loadDevKeys, signDevToken } from './dev-keys.mjs';
 import { freePort, ROOT, startOpa } from './opa-server.mjs';
 
 for (const args of [['build'], ['build', '-w', 'tasks-api']]) {
@@ -18,9 +18,17 @@ const dataDir = mkdtempSync(join(tmpdir(), 'graphql-transcript-'));
 const opa = await startOpa({ decisionLogs: true });
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
+// The app reads only the public key: make the development pair before it starts.
+const keysDir = loadDevKeys(devKeysDir()).dir;
 const app = spawn(process.execPath, [join(ROOT, 'apps/tasks-api/dist/main.js')], {
   cwd: ROOT,
-  env: { ...process.env, OPA_URL: opa.url, PORT: String(port), DATA_DIR: dataDir },
+  env: {
+    ...process.env,
+    OPA_URL: opa.url,
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    JWT_KEYS_DIR: keysDir,
+  },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 
