@@ -19,6 +19,7 @@ import {
 import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { OPAClient } from '@open-policy-agent/opa';
 import axios from 'axios';
+import { Pool } from 'undici';
 import { Authorize, OpaModule, ResourceLoader, ResourceType } from 'nestjs-opa';
 import { HttpServiceTransport } from 'nestjs-opa/axios';
 import { carolBindings, seedRoles, wasmBundle } from './support.mjs';
@@ -142,6 +143,21 @@ function axiosNoKeepAliveGuard(opaUrl) {
   });
 }
 
+function undiciBareGuard(opaUrl) {
+  // The physical floor of an HTTP client: one keep-alive pool (as many connections as the
+  // library's default), one POST per decision, no deadline, no retries, no checks on the answer.
+  const pool = new Pool(opaUrl, { connections: 16 });
+  return handWrittenGuard(async (input) => {
+    const { body } = await pool.request({
+      method: 'POST',
+      path: '/v1/data/authz/decision',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ input }),
+    });
+    return (await body.json()).result;
+  });
+}
+
 // ---- one module per scenario ------------------------------------------------------------
 /** The decision options every nestjs-opa scenario shares (see BENCHMARKS.md). */
 function opaOptions(opaUrl, extra = {}) {
@@ -189,6 +205,9 @@ function scenarioModule(scenario, opaUrl) {
       break;
     case 'sdk':
       metadata.providers.push({ provide: APP_GUARD, useFactory: () => sdkGuard(opaUrl) });
+      break;
+    case 'undici-bare':
+      metadata.providers.push({ provide: APP_GUARD, useFactory: () => undiciBareGuard(opaUrl) });
       break;
     case 'axios-nokeepalive':
       metadata.providers.push({

@@ -15,7 +15,7 @@ const signed = (value, digits = 3) =>
 function group(key) {
   if (key === 'ceiling') return 'ceiling';
   if (key === 'opa') return 'opa';
-  if (key === 'sdk' || key === 'axios-nokeepalive') return 'peer';
+  if (key === 'sdk' || key === 'undici-bare' || key === 'axios-nokeepalive') return 'peer';
   return 'ours';
 }
 const COLORS = { ceiling: '#7f8c8d', ours: '#2f6fb3', peer: '#d9822b', opa: '#3a9a5b' };
@@ -117,7 +117,7 @@ export function renderMarkdown(results, svgHref = 'benchmarks.svg') {
     '- One route shape for every scenario: `GET /tasks/t-2` on a Nest (Express) application, whose handler',
     '  does the same in-memory "database read" of the task. A middleware turns `x-subject: user:carol`',
     '  into `request.user` in every scenario, the ceiling included. Each scenario is its own Node process.',
-    '- Scenarios 2–6 make the same decision about the same input (carol, viewer everywhere, `task:read` on',
+    '- Scenarios 2–6 (and 2b, 5b) make the same decision about the same input (carol, viewer everywhere, `task:read` on',
     '  t-2: a permit) against the same OPA (the pinned binary, the engine and the sample’s rules, on 127.0.0.1). Before measuring,',
     '  each must answer 200 for carol and 403 for erin (banned) and mallory (no role), and OPA’s own',
     '  `/metrics` must show the expected number of decisions per request (1; 0 for the ceiling and the',
@@ -136,7 +136,11 @@ export function renderMarkdown(results, svgHref = 'benchmarks.svg') {
     '  here is the same decision, so 2b flatters the library (see its OPA calls per request); real traffic',
     '  with many subjects and resources coalesces far less.',
     '- Peers: 5 is a hand-written guard that builds the same input and calls',
-    '  `new OPAClient(url).evaluate("authz/decision", input)` (the official TypeScript SDK) per request; 6 is',
+    '  `new OPAClient(url).evaluate("authz/decision", input)` (the official TypeScript SDK) per request; 5b',
+    '  is the same guard over one undici `Pool` created once (16 keep-alive connections, as the library’s',
+    '  default), `pool.request({ method: "POST", path: "/v1/data/authz/decision", body })` and',
+    '  `await body.json()`, nothing else: no deadline, no retries, no checks on the answer, the floor of',
+    '  an HTTP client in the application (the library’s transport is built on the same undici); 6 is',
     '  the Python-tutorial pattern, `axios.post(url, { input }, { httpAgent: new http.Agent({ keepAlive: false }) })`',
     '  per request, a fresh TCP connection each time. "OPA alone" posts the same input straight to',
     '  `/v1/data/authz/decision`: the physical floor under scenarios 2–6.',
@@ -166,7 +170,7 @@ export function renderMarkdown(results, svgHref = 'benchmarks.svg') {
     'available bounds the throughput: it explains the ratios better than wall-clock time on a shared box.',
   );
   const cpu = (key) => rows.find((r) => r.key === key)?.summary?.cpuMicrosPerRequest;
-  const [c1, c2, c4, cOpa] = ['ceiling', 'undici', 'cache', 'opa'].map(cpu);
+  const [c1, c2, c4, c5b, cOpa] = ['ceiling', 'undici', 'cache', 'undici-bare', 'opa'].map(cpu);
   if (c1?.app && c2?.app && c2?.opa) {
     const sum = (c) => (c.app ?? 0) + (c.opa ?? 0) + (c.loadgen ?? 0);
     push(
@@ -175,7 +179,9 @@ export function renderMarkdown(results, svgHref = 'benchmarks.svg') {
         `With the guard (2) the application spends ${int(c2.app)} µs and OPA ${int(c2.opa)} µs per ` +
         `request` +
         (cOpa?.opa ? ` (OPA alone: ${int(cOpa.opa)} µs per decision)` : '') +
-        `; with a cache hit (4) the application spends ${int(c4?.app)} µs. With every process ` +
+        `; with a cache hit (4) the application spends ${int(c4?.app)} µs` +
+        (c5b?.app ? `, and behind a bare undici POST (5b) ${int(c5b.app)} µs` : '') +
+        `. With every process ` +
         `on the same ${machine.cores} cores, throughput cannot exceed cores ÷ total CPU per request: ` +
         `${int((machine.cores * 1e6) / sum(c1))} req/s for 1 and ${int((machine.cores * 1e6) / sum(c2))} ` +
         `req/s for 2, a ${pct(sum(c1) / sum(c2))} ceiling share before any waiting.`,

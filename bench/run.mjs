@@ -61,6 +61,7 @@ export const SCENARIOS = [
   { key: 'httpservice', n: '3', label: 'nestjs-opa guard, HttpService transport' },
   { key: 'cache', n: '4', label: 'nestjs-opa guard, decision cache (hit path)' },
   { key: 'sdk', n: '5', label: 'Peer: guard calling the OPA TypeScript SDK' },
+  { key: 'undici-bare', n: '5b', label: 'Peer: hand-written guard, bare undici POST' },
   { key: 'axios-nokeepalive', n: '6', label: 'Tutorial pattern: axios per request, no keep-alive' },
   { key: 'undici-coalesce', n: '2b', label: 'nestjs-opa guard, undici, coalescing on (default)' },
   { key: 'wasm', n: '7', label: 'nestjs-opa guard, embedded Wasm engine (engine: wasm)' },
@@ -475,6 +476,27 @@ function targets(byKey, bulkResult) {
       times,
       times >= 2,
       `${times.toFixed(2)}×`,
+    );
+  }
+  if (s('undici') && s('undici-bare') && s('ceiling')) {
+    // App CPU each guard adds over the ceiling, round by round: the library's client against
+    // the bare POST it is built on (issue 16). A bare delta at or below zero (noise) gives no ratio.
+    const appCpu = (key, i) => byKey[key].rounds[i]?.cpuMicrosPerRequest.app ?? NaN;
+    const added = (key) =>
+      byKey.ceiling.rounds.map((_, i) => appCpu(key, i) - appCpu('ceiling', i));
+    const library = added('undici');
+    const bare = added('undici-bare');
+    const times = median(library.map((d, i) => (bare[i] > 0 ? d / bare[i] : NaN)));
+    const micros = (deltas) => {
+      const m = median(deltas);
+      return m == null ? '–' : `${m < 0 ? '−' : '+'}${Math.abs(Math.round(m))} µs`;
+    };
+    add(
+      'Sidecar guard: library’s app CPU per decision ≤ 1.3× a bare undici POST (2 vs 5b)',
+      times,
+      times != null && times <= 1.3,
+      `${times == null ? 'no ratio' : `${times.toFixed(2)}×`} (app CPU over scenario 1: ` +
+        `${micros(library)} for 2, ${micros(bare)} for 5b)`,
     );
   }
   if (s('cache') && s('ceiling'))
