@@ -179,8 +179,8 @@ export function renderMarkdown(results, svgHref = 'benchmarks.svg') {
         `With the guard (2) the application spends ${int(c2.app)} µs and OPA ${int(c2.opa)} µs per ` +
         `request` +
         (cOpa?.opa ? ` (OPA alone: ${int(cOpa.opa)} µs per decision)` : '') +
-        `; with a cache hit (4) the application spends ${int(c4?.app)} µs` +
-        (c5b?.app ? `, and behind a bare undici POST (5b) ${int(c5b.app)} µs` : '') +
+        (c4?.app ? `; with a cache hit (4) the application spends ${int(c4.app)} µs` : '') +
+        (c5b?.app ? `; behind a bare undici POST (5b) it spends ${int(c5b.app)} µs` : '') +
         `. With every process ` +
         `on the same ${machine.cores} cores, throughput cannot exceed cores ÷ total CPU per request: ` +
         `${int((machine.cores * 1e6) / sum(c1))} req/s for 1 and ${int((machine.cores * 1e6) / sum(c2))} ` +
