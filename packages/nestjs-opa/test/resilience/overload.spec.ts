@@ -1,9 +1,8 @@
-import { Module, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { jest } from '@jest/globals';
 import request from 'supertest';
 import {
   OpaCircuitOpenError,
-  OpaModule,
   OpaOverloadedError,
   OpaTimeoutError,
   OpaUnavailableError,
@@ -11,7 +10,7 @@ import {
 } from '../../src/index.js';
 import { fakeDateOnly } from '../support/fake-date.js';
 import { FaultServer, faults } from '../support/fault-server.js';
-import { FixturesModule, InMemoryAuthzRepository } from '../support/fixtures.js';
+import { createFixturesAppModule } from '../support/fixtures.js';
 import { createApp } from '../support/guard-scenario.js';
 import { createOpaTesting } from '../support/opa-testing.js';
 import { permitBody, readTask, RecordingObserver } from '../support/recording-observer.js';
@@ -209,19 +208,12 @@ describe('Overload: a busy OPA is not a failing OPA (against a scripted OPA on 1
 
   it('turns overload into a 503 in the guard, and serves again once the flood is over', async () => {
     busy(200);
-    @Module({
-      imports: [
-        OpaModule.forRoot({
-          url,
-          timeout: 1000,
-          auditLog: false,
-          bulkhead: { maxConcurrent: 1, maxQueued: 1 },
-          repository: InMemoryAuthzRepository,
-        }),
-        FixturesModule,
-      ],
-    })
-    class AppModule {}
+    const AppModule = createFixturesAppModule({
+      url,
+      timeout: 1000,
+      auditLog: false,
+      bulkhead: { maxConcurrent: 1, maxQueued: 1 },
+    });
     const app: INestApplication = await createApp(AppModule, 'express');
     try {
       const get = ([subject, task]: string[]) =>
