@@ -29,6 +29,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WASM_HOST_BUILTINS } from '../packages/nestjs-opa/src/wasm/host-builtins.js';
 import { DEFAULT_POLICIES, ROOT, opaBinary } from './opa-server.mjs';
 
 export const DEFAULT_BUNDLE = join(ROOT, 'dist', 'bundles', 'authz.tar.gz');
@@ -38,19 +39,6 @@ export const ENTRYPOINTS = ['authz/decision', 'authz/decisions', 'authz/include'
 export const DEFAULT_WASM_BUNDLE = join(ROOT, 'dist', 'bundles', 'authz-wasm.tar.gz');
 /** What the in-process engine evaluates (point and bulk); filters stay with an OPA server. */
 export const WASM_ENTRYPOINTS = ['authz/decision', 'authz/decisions'];
-/**
- * Host built-ins @open-policy-agent/opa-wasm 1.10 implements; OPA compiles every other
- * non-native built-in as a host call it cannot answer. Same list as the library's
- * WASM_HOST_BUILTINS (packages/nestjs-opa/src/wasm/wasm.policy.ts), which refuses such a module.
- */
-const WASM_HOST_BUILTINS = new Set([
-  'json.is_valid',
-  'sprintf',
-  'regex.split',
-  'yaml.is_valid',
-  'yaml.marshal',
-  'yaml.unmarshal',
-]);
 
 /**
  * The development key pair (ES256), generated on first use.

@@ -19,6 +19,19 @@ describe('decision cache in the sample', () => {
     await t?.close();
   });
 
+  const bindings = () => t.dataSource.getRepository(RoleBinding);
+  /** Saves a global binding through the app's repository, as an admin screen would. */
+  const grantGlobal = (subject: { type: string; id: string }, role: string) =>
+    bindings().save(
+      bindings().create({
+        subjectType: subject.type,
+        subjectId: subject.id,
+        role,
+        scopeType: null,
+        scopeId: null,
+      }),
+    );
+
   it('caches, and a binding change for the subject drops its entries at once', async () => {
     const cache = t.app.get(DecisionCache);
     expect(cache.enabled).toBe(true);
@@ -27,19 +40,10 @@ describe('decision cache in the sample', () => {
     expect(size).toBeGreaterThan(0);
     expect((await t.as(dave).get('/tasks/t-1')).status).toBe(403); // served from the cache
 
-    const bindings = t.dataSource.getRepository(RoleBinding);
-    const granted = await bindings.save(
-      bindings.create({
-        subjectType: 'user',
-        subjectId: 'dave',
-        role: 'viewer',
-        scopeType: null,
-        scopeId: null,
-      }),
-    );
+    const granted = await grantGlobal({ type: 'user', id: 'dave' }, 'viewer');
     expect((await t.as(dave).get('/tasks/t-1')).status).toBe(200);
 
-    await bindings.remove(granted);
+    await bindings().remove(granted);
     expect((await t.as(dave).get('/tasks/t-1')).status).toBe(403);
   });
 
@@ -51,18 +55,9 @@ describe('decision cache in the sample', () => {
     const size = cache.size;
     expect(size).toBeGreaterThan(0);
 
-    const bindings = t.dataSource.getRepository(RoleBinding);
-    const granted = await bindings.save(
-      bindings.create({
-        subjectType: 'token',
-        subjectId: 'ci-bot',
-        role: 'editor',
-        scopeType: null,
-        scopeId: null,
-      }),
-    );
+    const granted = await grantGlobal({ type: 'token', id: 'ci-bot' }, 'editor');
     expect(cache.size).toBe(size);
-    await bindings.remove(granted);
+    await bindings().remove(granted);
     expect(cache.size).toBe(size);
   });
 

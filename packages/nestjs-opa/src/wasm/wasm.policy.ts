@@ -1,17 +1,4 @@
-/**
- * The built-in functions `@open-policy-agent/opa-wasm` 1.10 implements in JavaScript. OPA
- * compiles every other non-native built-in (`http.send`, `time.now_ns`, ...) as a host call the
- * SDK cannot answer, so a module that needs one is refused at load instead of failing per query.
- * scripts/build-bundle.mjs refuses such a build with the same list.
- */
-export const WASM_HOST_BUILTINS: ReadonlySet<string> = new Set([
-  'json.is_valid',
-  'sprintf',
-  'regex.split',
-  'yaml.is_valid',
-  'yaml.marshal',
-  'yaml.unmarshal',
-]);
+import { WASM_HOST_BUILTINS } from './host-builtins.js';
 
 /** The part of opa-wasm's `LoadedPolicy` used here (its types stay out of the public API). */
 interface LoadedPolicy {

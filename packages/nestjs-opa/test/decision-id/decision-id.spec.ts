@@ -2,13 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
 import { startOpa, type RunningOpa } from '../../../../scripts/opa-server.mjs';
 import { DECISION_ID_HEADER, OpaResponseError } from '../../src/index.js';
 import { createAppModule } from '../express-for-root/app.module.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { FaultServer, faults } from '../support/fault-server.js';
-import { createApp } from '../support/guard-scenario.js';
+import { createApp, getAs } from '../support/guard-scenario.js';
 import { decisionLogLine } from '../support/opa-log.js';
 import { createOpaTesting } from '../support/opa-testing.js';
 
@@ -40,9 +39,6 @@ describe('Decision ids', () => {
     return running;
   }
 
-  const get = (app: INestApplication, path: string, subject: string) =>
-    request(app.getHttpServer()).get(path).set('x-subject', subject);
-
   /** The decision ids written in the library's audit lines. */
   const auditedIds = () =>
     logger.messages('OpaAudit').map((message) => (message as { decisionId?: unknown }).decisionId);
@@ -51,15 +47,15 @@ describe('Decision ids', () => {
     const running = boot(false);
 
     it('puts an id the library minted on the 403 (header and body) and in the audit line', async () => {
-      const res = await get(running.app!, '/tasks/t-1', 'user:dave').expect(403);
+      const res = await getAs(running.app!, '/tasks/t-1', 'user:dave').expect(403);
       expect(res.body.decisionId).toMatch(uuid);
       expect(res.headers[DECISION_ID_HEADER]).toBe(res.body.decisionId);
       expect(auditedIds()).toEqual([res.body.decisionId]);
     });
 
     it('mints a fresh id per decision, on a permit too', async () => {
-      const first = await get(running.app!, '/tasks/t-1', 'user:alice').expect(200);
-      const second = await get(running.app!, '/tasks/t-3', 'user:alice').expect(200);
+      const first = await getAs(running.app!, '/tasks/t-1', 'user:alice').expect(200);
+      const second = await getAs(running.app!, '/tasks/t-3', 'user:alice').expect(200);
       const ids = [first.headers[DECISION_ID_HEADER], second.headers[DECISION_ID_HEADER]];
       expect(ids[0]).toMatch(uuid);
       expect(ids[1]).toMatch(uuid);
@@ -68,7 +64,7 @@ describe('Decision ids', () => {
     });
 
     it('gives a 403 for a route without a policy an id, logged with the reason', async () => {
-      const res = await get(running.app!, '/forgotten', 'user:alice').expect(403);
+      const res = await getAs(running.app!, '/forgotten', 'user:alice').expect(403);
       expect(res.body.decisionId).toMatch(uuid);
       expect(res.headers[DECISION_ID_HEADER]).toBe(res.body.decisionId);
       const warnings = logger.lines.filter((line) => line.level === 'warn').map((l) => l.message);
@@ -84,7 +80,7 @@ describe('Decision ids', () => {
     const running = boot(true);
 
     it("uses OPA's decision id: the 403's id finds the decision in OPA's log", async () => {
-      const res = await get(running.app!, '/tasks/t-1', 'user:dave').expect(403);
+      const res = await getAs(running.app!, '/tasks/t-1', 'user:dave').expect(403);
       expect(res.headers[DECISION_ID_HEADER]).toBe(res.body.decisionId);
       expect(auditedIds()).toEqual([res.body.decisionId]);
       const event = JSON.parse(await decisionLogLine(running.logFile, res.body.decisionId));

@@ -1,6 +1,6 @@
 import { Controller, Get, Module, Param } from '@nestjs/common';
-import { Authorize, AuthorizeList, OpaModule, Public, ResourceType } from '../../src/index.js';
-import { FixturesModule, InMemoryAuthzRepository, subjectFromHeader } from '../support/fixtures.js';
+import { Authorize, AuthorizeList, Public, ResourceType } from '../../src/index.js';
+import { createFixturesAppModule, subjectFromHeader } from '../support/fixtures.js';
 
 /** A public controller with one guarded handler: the handler's `@Authorize()` wins. */
 @Public()
@@ -99,18 +99,8 @@ export class ClassListController {
 class PrecedenceModule {}
 
 export function createAppModule(opaUrl: string) {
-  @Module({
-    imports: [
-      OpaModule.forRoot({
-        url: opaUrl,
-        repository: InMemoryAuthzRepository,
-        subjectResolver: subjectFromHeader,
-        auditLog: false,
-      }),
-      FixturesModule,
-      PrecedenceModule,
-    ],
-  })
-  class AppModule {}
-  return AppModule;
+  return createFixturesAppModule(
+    { url: opaUrl, subjectResolver: subjectFromHeader, auditLog: false },
+    PrecedenceModule,
+  );
 }

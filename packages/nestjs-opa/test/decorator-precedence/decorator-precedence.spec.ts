@@ -1,7 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
 import { Authorize, AuthorizeList, RouteAuditor } from '../../src/index.js';
-import { createApp, type Platform } from '../support/guard-scenario.js';
+import { createApp, getAs, type Platform } from '../support/guard-scenario.js';
 import { createAppModule } from './app.module.js';
 
 describe.each<Platform>(['express', 'fastify'])('decorator precedence (%s)', (platform) => {
@@ -14,10 +13,7 @@ describe.each<Platform>(['express', 'fastify'])('decorator precedence (%s)', (pl
     await app?.close();
   });
 
-  const get = (path: string, subject?: string) => {
-    const req = request(app.getHttpServer()).get(path);
-    return subject ? req.set('x-subject', subject) : req;
-  };
+  const get = (path: string, subject?: string) => getAs(app, path, subject);
 
   it("a handler's @Authorize() wins over the controller's @Public()", async () => {
     await get('/open/t-1').expect(401);

@@ -1,6 +1,6 @@
 import { Controller, Get, Module, Param } from '@nestjs/common';
-import { Authorize, OpaModule, ResourceType } from '../../src/index.js';
-import { FixturesModule, InMemoryAuthzRepository, subjectFromHeader } from '../support/fixtures.js';
+import { Authorize, ResourceType } from '../../src/index.js';
+import { createFixturesAppModule, subjectFromHeader } from '../support/fixtures.js';
 
 /** Routes that choose for themselves, whatever the module says. */
 @ResourceType('Task')
@@ -24,18 +24,8 @@ class PerRouteModule {}
 
 /** `forRoot` with `denyAsNotFound` on or off for the whole module. */
 export function createAppModule(opaUrl: string, denyAsNotFound: boolean) {
-  @Module({
-    imports: [
-      OpaModule.forRoot({
-        url: opaUrl,
-        repository: InMemoryAuthzRepository,
-        subjectResolver: subjectFromHeader,
-        denyAsNotFound,
-      }),
-      FixturesModule,
-      PerRouteModule,
-    ],
-  })
-  class AppModule {}
-  return AppModule;
+  return createFixturesAppModule(
+    { url: opaUrl, subjectResolver: subjectFromHeader, denyAsNotFound },
+    PerRouteModule,
+  );
 }

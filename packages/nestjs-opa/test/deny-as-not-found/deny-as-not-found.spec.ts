@@ -1,7 +1,7 @@
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import request, { type Response } from 'supertest';
 import { DECISION_ID_HEADER } from '../../src/index.js';
-import { createApp, type Platform } from '../support/guard-scenario.js';
+import { createApp, getAs, type Platform } from '../support/guard-scenario.js';
 import { createAppModule } from './app.module.js';
 
 class AuditLines implements LoggerService {
@@ -23,8 +23,7 @@ describe.each<Platform>(['express', 'fastify'])('denyAsNotFound (%s)', (platform
   let app: INestApplication;
   let audit: AuditLines;
 
-  const get = (path: string, subject: string) =>
-    request(app.getHttpServer()).get(path).set('x-subject', subject);
+  const get = (path: string, subject: string) => getAs(app, path, subject);
 
   describe('on for the module', () => {
     beforeAll(async () => {

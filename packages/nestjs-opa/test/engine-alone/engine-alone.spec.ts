@@ -7,6 +7,7 @@ import {
 } from '../../../../scripts/opa-server.mjs';
 import { type OpaService, type CheckRequest } from '../../src/index.js';
 import { createOpaTesting } from '../support/opa-testing.js';
+import { daveUpdatesT3 } from '../support/seed.js';
 
 /**
  * The engine the library ships, with no application rules loaded: the sample's rules (which let
@@ -37,18 +38,8 @@ describe('the generic engine without any app rules', () => {
     return opa;
   }
 
-  // A subject with no roles asks to update the task it created.
-  const creatorUpdates: CheckRequest = {
-    subject: { type: 'user', id: 'dave' },
-    action: 'task:update',
-    resource: {
-      type: 'Task',
-      id: 't-3',
-      attributes: { created_by: 'dave', created_by_type: 'user', status: 'open' },
-    },
-    roles: {},
-    bindings: [],
-  };
+  // A subject with no roles (an empty catalogue, no bindings) asks to update the task it created.
+  const creatorUpdates: CheckRequest = { ...daveUpdatesT3, roles: {} };
 
   it('denies a subject with no roles, whatever the task says about its creator', async () => {
     const opa = await serviceFor(engineOnly.url);

@@ -1,17 +1,14 @@
 import { jest } from '@jest/globals';
 import { ConsoleLogger, type LoggerService } from '@nestjs/common';
 import { pino } from 'pino';
-import { type CheckRequest, type Decision } from '../../src/index.js';
+import { type Decision } from '../../src/index.js';
+import {
+  auditSecrets,
+  auditToken,
+  carolReadsT2,
+  carolReadsT2Audit,
+} from '../support/audited-check.js';
 import { createOpaTesting } from '../support/opa-testing.js';
-
-const check: CheckRequest = {
-  subject: { type: 'user', id: 'carol', attributes: { email: 'carol@example.com' } },
-  action: 'task:read',
-  resource: { type: 'Task', id: 't-2', attributes: { created_by: 'bob', secret: 'rs-77f1' } },
-  roles: { viewer: { permissions: ['task:read'] } },
-  bindings: [{ subject: { type: 'user', id: 'carol' }, role: 'viewer', scope: null }],
-};
-const secrets = ['super-secret-token', 'carol@example.com', 'rs-77f1', 'viewer'];
 
 /** What went to stdout while a module logging with `logger` decided once. */
 async function auditOutput(
@@ -22,10 +19,10 @@ async function auditOutput(
     chunks.push(String(chunk));
     return true;
   });
-  const { moduleRef, opa } = await createOpaTesting({ token: 'super-secret-token', logger });
+  const { moduleRef, opa } = await createOpaTesting({ token: auditToken, logger });
   chunks.length = 0; // the startup lines
   try {
-    const decision = await opa.check(check);
+    const decision = await opa.check(carolReadsT2);
     return { lines: chunks.join('').split('\n').filter(Boolean), decision };
   } finally {
     write.mockRestore();
@@ -63,7 +60,7 @@ describe('The audit line', () => {
       expect(audit[0]).toContain('"action":"task:read"');
       expect(audit[0]).toContain('"outcome":"permit"');
       expect(audit[0]).toContain(`"decisionId":"${decision.decisionId}"`);
-      for (const secret of secrets) expect(audit[0]).not.toContain(secret);
+      for (const secret of auditSecrets) expect(audit[0]).not.toContain(secret);
     }
   });
 
@@ -74,18 +71,9 @@ describe('The audit line', () => {
     expect(record).toMatchObject({
       level: 'log',
       context: 'OpaAudit',
-      message: {
-        event: 'authz.decision',
-        subject: 'user:carol',
-        action: 'task:read',
-        resource: 'Task:t-2',
-        outcome: 'permit',
-        source: 'opa',
-        decisionId: decision.decisionId,
-        latencyMs: expect.any(Number),
-      },
+      message: carolReadsT2Audit(decision),
     });
-    for (const secret of secrets) expect(lines[0]).not.toContain(secret);
+    for (const secret of auditSecrets) expect(lines[0]).not.toContain(secret);
   });
 
   it('is one structured JSON line with pino', async () => {
@@ -101,6 +89,6 @@ describe('The audit line', () => {
       decisionId: decision.decisionId,
     });
     expect(record.msg).toBeUndefined();
-    for (const secret of secrets) expect(lines[0]).not.toContain(secret);
+    for (const secret of auditSecrets) expect(lines[0]).not.toContain(secret);
   });
 });

@@ -5,10 +5,16 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { register } from 'prom-client';
-import { type CheckRequest, type OpaModuleOptions } from '../../src/index.js';
+import { type OpaModuleOptions } from '../../src/index.js';
 import { OpaMetricsObserver } from '../../src/prometheus/index.js';
 import { freePort } from '../../../../scripts/opa-server.mjs';
 import { CapturingLogger } from '../support/capturing-logger.js';
+import {
+  auditSecrets,
+  auditToken,
+  carolReadsT2,
+  carolReadsT2Audit,
+} from '../support/audited-check.js';
 import { createOpaTesting } from '../support/opa-testing.js';
 
 const spans = new InMemorySpanExporter();
@@ -16,20 +22,12 @@ trace.setGlobalTracerProvider(
   new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }),
 );
 
-const check: CheckRequest = {
-  subject: { type: 'user', id: 'carol', attributes: { banned: false, email: 'carol@example.com' } },
-  action: 'task:read',
-  resource: { type: 'Task', id: 't-2', attributes: { created_by: 'bob' } },
-  roles: { viewer: { permissions: ['task:read'] } },
-  bindings: [{ subject: { type: 'user', id: 'carol' }, role: 'viewer', scope: null }],
-};
-
 const logger = new CapturingLogger();
 
 async function create(url: string, options: Partial<OpaModuleOptions> = {}) {
   const { opa } = await createOpaTesting({
     url,
-    token: 'super-secret-token',
+    token: auditToken,
     cache: { ttl: 60_000 },
     observers: [OpaMetricsObserver],
     logger,
@@ -47,9 +45,9 @@ describe('Observability of decisions against OPA', () => {
 
   it('counts decisions, cache hits and latency in Prometheus metrics', async () => {
     const opa = await create(process.env.OPA_URL!);
-    await opa.check(check);
-    await opa.check(check);
-    await opa.check({ ...check, action: 'task:delete' });
+    await opa.check(carolReadsT2);
+    await opa.check(carolReadsT2);
+    await opa.check({ ...carolReadsT2, action: 'task:delete' });
     const metrics = await register.metrics();
     expect(metrics).toContain('opa_decisions_total{outcome="permit"} 2');
     expect(metrics).toContain('opa_decisions_total{outcome="deny"} 1');
@@ -63,7 +61,7 @@ describe('Observability of decisions against OPA', () => {
   it('counts errors by kind and reports the open breaker', async () => {
     const opa = await create(`http://127.0.0.1:${await freePort()}`);
     for (let i = 0; i < 6; i++)
-      await opa.check({ ...check, action: `task:${i}` }).catch(() => undefined);
+      await opa.check({ ...carolReadsT2, action: `task:${i}` }).catch(() => undefined);
     const metrics = await register.metrics();
     expect(metrics).toContain('opa_decision_errors_total{kind="OpaUnavailableError"} 5');
     expect(metrics).toContain('opa_decision_errors_total{kind="OpaCircuitOpenError"} 1');
@@ -75,7 +73,7 @@ describe('Observability of decisions against OPA', () => {
       bulkhead: { maxConcurrent: 1, maxQueued: 0 },
     });
     const results = await Promise.allSettled(
-      [1, 2, 3].map((i) => opa.check({ ...check, action: `task:overload-${i}` })),
+      [1, 2, 3].map((i) => opa.check({ ...carolReadsT2, action: `task:overload-${i}` })),
     );
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
     const metrics = await register.metrics();
@@ -86,7 +84,10 @@ describe('Observability of decisions against OPA', () => {
 
   it('wraps each OPA call in a span carrying the outcome and decision id', async () => {
     const opa = await create(process.env.OPA_URL!);
-    const decision = await opa.check({ ...check, subject: { type: 'user', id: 'span-test' } });
+    const decision = await opa.check({
+      ...carolReadsT2,
+      subject: { type: 'user', id: 'span-test' },
+    });
     const [span] = spans.getFinishedSpans();
     expect(span?.name).toBe('opa.decision');
     expect(span?.attributes).toMatchObject({
@@ -99,29 +100,18 @@ describe('Observability of decisions against OPA', () => {
 
   it('writes one audit line per decision, with nothing secret in it', async () => {
     const opa = await create(process.env.OPA_URL!);
-    const decision = await opa.check(check);
+    const decision = await opa.check(carolReadsT2);
     const audit = logger.lines.filter((l) => l.context === 'OpaAudit');
     expect(audit).toHaveLength(1);
-    expect(audit[0]!.message).toMatchObject({
-      event: 'authz.decision',
-      subject: 'user:carol',
-      action: 'task:read',
-      resource: 'Task:t-2',
-      outcome: 'permit',
-      source: 'opa',
-      decisionId: decision.decisionId,
-      latencyMs: expect.any(Number),
-    });
+    expect(audit[0]!.message).toMatchObject(carolReadsT2Audit(decision));
     const text = JSON.stringify(logger.lines);
-    expect(text).not.toContain('super-secret-token');
-    expect(text).not.toContain('carol@example.com');
-    expect(text).not.toContain('viewer');
+    for (const secret of auditSecrets) expect(text).not.toContain(secret);
   });
 
   it('audits every item of a bulk check, in one span', async () => {
     const opa = await create(process.env.OPA_URL!);
     const verdicts = await opa.checkMany({
-      ...check,
+      ...carolReadsT2,
       items: [
         { action: 'task:read', resource: { type: 'Task', id: 't-1' } },
         { action: 'task:delete', resource: { type: 'Task', id: 't-1' } },
@@ -147,18 +137,17 @@ describe('Observability of decisions against OPA', () => {
     const metrics = await register.metrics();
     expect(metrics).toContain('opa_decisions_total{outcome="deny"} 1');
     const text = JSON.stringify(logger.lines);
-    expect(text).not.toContain('carol@example.com');
-    expect(text).not.toContain('viewer');
+    for (const secret of auditSecrets) expect(text).not.toContain(secret);
   });
 
   it('audits a list filter like a decision: who, what, which type, what it lets through', async () => {
     const opa = await create(process.env.OPA_URL!);
     const filter = await opa.compileFilter({
-      subject: check.subject,
+      subject: carolReadsT2.subject,
       action: 'task:read',
       resourceType: 'Task',
-      roles: check.roles,
-      bindings: check.bindings,
+      roles: carolReadsT2.roles,
+      bindings: carolReadsT2.bindings,
     });
     expect(filter).toEqual({ kind: 'always' });
     expect(logger.messages('OpaAudit')).toEqual([

@@ -1,15 +1,16 @@
-import { Module, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
+import { jest } from '@jest/globals';
 import request from 'supertest';
 import {
   OpaCircuitOpenError,
-  OpaModule,
   OpaOverloadedError,
   OpaTimeoutError,
   OpaUnavailableError,
   type OpaModuleOptions,
 } from '../../src/index.js';
+import { fakeDateOnly } from '../support/fake-date.js';
 import { FaultServer, faults } from '../support/fault-server.js';
-import { FixturesModule, InMemoryAuthzRepository } from '../support/fixtures.js';
+import { createFixturesAppModule } from '../support/fixtures.js';
 import { createApp } from '../support/guard-scenario.js';
 import { createOpaTesting } from '../support/opa-testing.js';
 import { permitBody, readTask, RecordingObserver } from '../support/recording-observer.js';
@@ -41,6 +42,7 @@ describe('Overload: a busy OPA is not a failing OPA (against a scripted OPA on 1
     url = await server.start();
   });
   afterAll(() => server.stop());
+  afterEach(() => jest.useRealTimers());
   beforeEach(() => {
     RecordingObserver.events = [];
     RecordingObserver.states = [];
@@ -81,7 +83,9 @@ describe('Overload: a busy OPA is not a failing OPA (against a scripted OPA on 1
     const errors = flood.flatMap((r) => ('error' in r ? [r.error] : []));
     expect(errors.filter((e) => !(e instanceof OpaOverloadedError))).toEqual([]);
     expect(flood.filter((r) => 'value' in r).length).toBeGreaterThan(16);
-    expect(Math.max(...flood.map((r) => r.ms))).toBeLessThan(1000);
+    // Nobody is held far past the 1 s deadline (slack for a loaded machine); that the shed calls
+    // were shed, not timed out, is the check on the errors above.
+    expect(Math.max(...flood.map((r) => r.ms))).toBeLessThan(3_000);
     expect(maxInFlight).toBeLessThanOrEqual(16);
     expect(RecordingObserver.states).not.toContain('open');
 
@@ -90,6 +94,7 @@ describe('Overload: a busy OPA is not a failing OPA (against a scripted OPA on 1
   });
 
   it('opens on a failure rate over the minimum throughput, not on a short streak', async () => {
+    fakeDateOnly(); // every call in the breaker's window, however slow the machine
     let fail = false;
     server.handler = (req, res) => (fail ? faults.json(500, {})(req, res) : res.end(permitBody));
     const opa = await create({
@@ -111,6 +116,7 @@ describe('Overload: a busy OPA is not a failing OPA (against a scripted OPA on 1
   });
 
   it('does not open below the minimum throughput, however many of the few calls fail', async () => {
+    fakeDateOnly(); // every call in the breaker's window, however slow the machine
     server.handler = faults.json(500, {});
     const opa = await create({
       circuitBreaker: { threshold: 0.5, duration: 2000, minimumRps: 5, halfOpenAfter: 10_000 },
@@ -157,7 +163,8 @@ describe('Overload: a busy OPA is not a failing OPA (against a scripted OPA on 1
     expect((rejected as { error: Error }).error.message).toBe(
       'Too many decisions at once: 2 in flight to OPA and 1 queued; not queueing more',
     );
-    expect(rejected!.ms).toBeLessThan(100);
+    // At once: before OPA's first answer (200 ms), not after a wait in the queue.
+    expect(rejected!.ms).toBeLessThan(first!.ms);
     expect(maxInFlight).toBe(2);
     expect(RecordingObserver.events.filter((e) => e.outcome === 'error')).toEqual([
       expect.objectContaining({ errorKind: 'OpaOverloadedError', source: 'opa' }),
@@ -169,9 +176,9 @@ describe('Overload: a busy OPA is not a failing OPA (against a scripted OPA on 1
   });
 
   it('waits for a slot at most half the deadline, and never counts the wait as a failure', async () => {
-    busy(700);
+    busy(1_400);
     const opa = await create({
-      timeout: 1000,
+      timeout: 2_000,
       bulkhead: { maxConcurrent: 1, maxQueued: 10 },
       circuitBreaker: { threshold: 0.5, duration: 1000, minimumRps: 1, halfOpenAfter: 10_000 },
     });
@@ -179,10 +186,11 @@ describe('Overload: a busy OPA is not a failing OPA (against a scripted OPA on 1
     expect(sent).toMatchObject({ value: { permit: true } });
     expect(waited).toMatchObject({ error: expect.any(OpaOverloadedError) });
     expect((waited as { error: Error }).error.message).toBe(
-      'No free slot to call OPA within 500 ms; not calling it',
+      'No free slot to call OPA within 1000 ms; not calling it',
     );
-    expect(waited!.ms).toBeGreaterThanOrEqual(490);
-    expect(waited!.ms).toBeLessThan(700);
+    // Not before half the deadline (timers never fire early), and before the slot came free.
+    expect(waited!.ms).toBeGreaterThanOrEqual(1_000 - 2);
+    expect(waited!.ms).toBeLessThan(sent!.ms);
     expect(RecordingObserver.states).toEqual([]);
   });
 
@@ -193,25 +201,19 @@ describe('Overload: a busy OPA is not a failing OPA (against a scripted OPA on 1
     const [first, second] = await timed([0, 1].map((n) => () => opa.check(request_(n))));
     expect(first).toMatchObject({ value: { permit: true } });
     // Waited 400 ms for the slot, then had the 600 ms left: OPA's 700 ms is past the deadline.
+    // A deadline counted from the send (1.4 s) would have let OPA's answer (1.1 s) through.
     expect(second).toMatchObject({ error: expect.any(OpaTimeoutError) });
-    expect(second!.ms).toBeLessThan(1000 + 200);
+    expect(second!.ms).toBeGreaterThanOrEqual(1000 - 2);
   });
 
   it('turns overload into a 503 in the guard, and serves again once the flood is over', async () => {
     busy(200);
-    @Module({
-      imports: [
-        OpaModule.forRoot({
-          url,
-          timeout: 1000,
-          auditLog: false,
-          bulkhead: { maxConcurrent: 1, maxQueued: 1 },
-          repository: InMemoryAuthzRepository,
-        }),
-        FixturesModule,
-      ],
-    })
-    class AppModule {}
+    const AppModule = createFixturesAppModule({
+      url,
+      timeout: 1000,
+      auditLog: false,
+      bulkhead: { maxConcurrent: 1, maxQueued: 1 },
+    });
     const app: INestApplication = await createApp(AppModule, 'express');
     try {
       const get = ([subject, task]: string[]) =>

@@ -1,9 +1,11 @@
+import { jest } from '@jest/globals';
 import {
   DecisionCache,
   OpaCircuitOpenError,
   OpaTimeoutError,
   type OpaModuleOptions,
 } from '../../src/index.js';
+import { fakeDateOnly } from '../support/fake-date.js';
 import { FaultServer, faults } from '../support/fault-server.js';
 import { createOpaTesting } from '../support/opa-testing.js';
 import { permitBody, readTask, RecordingObserver } from '../support/recording-observer.js';
@@ -37,6 +39,8 @@ describe('Resilience, coalescing and cache (against a scripted OPA on 127.0.0.1)
   async function create(options: Partial<OpaModuleOptions> = {}) {
     const { moduleRef, opa } = await createOpaTesting({
       url,
+      // A deadline no loaded CI box meets by accident; the deadline's own test sets a short one.
+      timeout: 5_000,
       auditLog: false,
       observers: [RecordingObserver],
       ...options,
@@ -44,12 +48,16 @@ describe('Resilience, coalescing and cache (against a scripted OPA on 127.0.0.1)
     return { opa, cache: moduleRef.get(DecisionCache) };
   }
 
-  it('fails a slow decision at the deadline, not later', async () => {
-    serve(permitBody, 1_000);
+  it('fails a slow decision at the deadline, long before OPA answers', async () => {
+    server.handler = faults.slow(20_000);
     const { opa } = await create({ timeout: 150 });
     const started = performance.now();
     await expect(opa.check(request())).rejects.toBeInstanceOf(OpaTimeoutError);
-    expect(performance.now() - started).toBeLessThan(400);
+    // Timers never fire early, however busy the machine: not before the deadline. Without one,
+    // the permit would come at 20 s; the bound leaves a loaded machine 30 deadlines of slack.
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(150 - 2);
+    expect(elapsed).toBeLessThan(5_000);
     expect(RecordingObserver.events.at(-1)).toMatchObject({
       outcome: 'error',
       errorKind: 'OpaTimeoutError',
@@ -63,7 +71,7 @@ describe('Resilience, coalescing and cache (against a scripted OPA on 127.0.0.1)
       if (calls === 1) req.socket.destroy();
       else res.end(permitBody);
     };
-    const { opa } = await create({ timeout: 1_000 });
+    const { opa } = await create();
     await expect(opa.check(request())).resolves.toMatchObject({ permit: true });
     expect(calls).toBe(2);
   });
@@ -79,28 +87,37 @@ describe('Resilience, coalescing and cache (against a scripted OPA on 127.0.0.1)
   });
 
   it('opens the breaker when most decisions fail, fails fast, then recovers half-open', async () => {
-    server.handler = (_req, res) => {
-      requests++;
-      faults.json(503, {})(_req, res);
-    };
-    const { opa } = await create({
-      // At least 3 decisions in 1 s, more than half of them failed.
-      circuitBreaker: { threshold: 0.5, duration: 1000, minimumRps: 3, halfOpenAfter: 300 },
-    });
-    for (let i = 0; i < 3; i++)
-      await expect(opa.check(request())).rejects.toMatchObject({ status: 503 });
-    expect(requests).toBe(3);
+    // The machine's speed can neither move a call out of the window nor end the open state early.
+    fakeDateOnly();
+    try {
+      server.handler = (_req, res) => {
+        requests++;
+        faults.json(503, {})(_req, res);
+      };
+      const { opa } = await create({
+        // At least 3 decisions in 1 s, more than half of them failed.
+        circuitBreaker: { threshold: 0.5, duration: 1000, minimumRps: 3, halfOpenAfter: 300 },
+      });
+      for (let i = 0; i < 3; i++)
+        await expect(opa.check(request())).rejects.toMatchObject({ status: 503 });
+      expect(requests).toBe(3);
+      expect(RecordingObserver.states).toEqual(['open']);
 
-    const started = performance.now();
-    await expect(opa.check(request())).rejects.toBeInstanceOf(OpaCircuitOpenError);
-    expect(performance.now() - started).toBeLessThan(20);
-    expect(requests).toBe(3); // OPA was not called
-    expect(RecordingObserver.states).toContain('open');
+      // Fails fast: an OPA that would never answer is not asked, so no deadline is waited for.
+      server.handler = () => requests++;
+      await expect(opa.check(request())).rejects.toBeInstanceOf(OpaCircuitOpenError);
+      expect(requests).toBe(3);
 
-    serve(permitBody);
-    await new Promise((resolve) => setTimeout(resolve, 350));
-    await expect(opa.check(request())).resolves.toMatchObject({ permit: true });
-    expect(RecordingObserver.states.slice(-2)).toEqual(['half-open', 'closed']);
+      serve(permitBody);
+      jest.setSystemTime(Date.now() + 299);
+      await expect(opa.check(request())).rejects.toBeInstanceOf(OpaCircuitOpenError);
+      jest.setSystemTime(Date.now() + 2);
+      await expect(opa.check(request())).resolves.toMatchObject({ permit: true });
+      expect(requests).toBe(4);
+      expect(RecordingObserver.states).toEqual(['open', 'half-open', 'closed']);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('shares one OPA call between identical decisions in flight', async () => {
@@ -126,7 +143,8 @@ describe('Resilience, coalescing and cache (against a scripted OPA on 127.0.0.1)
   it('caches only when asked, with a shorter TTL for denials, and invalidates by subject', async () => {
     let permit = true;
     serve(() => (permit ? permitBody : denyBody));
-    const { opa, cache } = await create({ cache: { ttl: 10_000, denyTtl: 100 } });
+    // Denials live 1 s: long enough that a busy machine never lets one lapse between two checks.
+    const { opa, cache } = await create({ cache: { ttl: 60_000, denyTtl: 1_000 } });
 
     await opa.check(request('alice'));
     await opa.check(request('alice'));
@@ -137,8 +155,8 @@ describe('Resilience, coalescing and cache (against a scripted OPA on 127.0.0.1)
     await opa.check(request('bob'));
     await opa.check(request('bob'));
     expect(requests).toBe(2);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    await opa.check(request('bob')); // the denial expired
+    await new Promise((resolve) => setTimeout(resolve, 1_050));
+    await opa.check(request('bob')); // the denial expired, the permit did not
     expect(requests).toBe(3);
 
     cache.invalidateSubject({ type: 'user', id: 'alice' });

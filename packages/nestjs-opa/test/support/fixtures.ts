@@ -8,9 +8,11 @@ import {
   Post,
   type MiddlewareConsumer,
   type NestModule,
+  type Type,
 } from '@nestjs/common';
 import {
   Authorize,
+  OpaModule,
   Public,
   ResourceLoader,
   ResourceType,
@@ -137,6 +139,25 @@ export class FixturesModule implements NestModule {
   configure(consumer: MiddlewareConsumer) {
     consumer.apply(userFromHeader).forRoutes('*path');
   }
+}
+
+/**
+ * A scenario's app: the fixtures' routes plus `modules`, guarded by `OpaModule.forRoot(options)`
+ * with the in-memory repository (options may replace it).
+ */
+export function createFixturesAppModule(
+  options: Parameters<typeof OpaModule.forRoot>[0],
+  ...modules: Type[]
+) {
+  @Module({
+    imports: [
+      OpaModule.forRoot({ repository: InMemoryAuthzRepository, ...options }),
+      FixturesModule,
+      ...modules,
+    ],
+  })
+  class AppModule {}
+  return AppModule;
 }
 
 export type { RequestAuthorization };

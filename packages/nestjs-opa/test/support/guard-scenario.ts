@@ -24,6 +24,12 @@ export async function createApp(
   return app;
 }
 
+/** `GET path` on `app` as `subject` (`user:alice`, read by the fixtures), or as nobody. */
+export function getAs(app: INestApplication, path: string, subject?: string) {
+  const req = request(app.getHttpServer()).get(path);
+  return subject ? req.set('x-subject', subject) : req;
+}
+
 /**
  * The guard's contract, driven over HTTP through a real OPA: the same assertions for every
  * scenario (platform × module registration × transport).
@@ -39,10 +45,7 @@ export function describeGuardContract(name: string, appModule: () => unknown, pl
       await app?.close();
     });
 
-    const get = (path: string, subject?: string) => {
-      const req = request(app.getHttpServer()).get(path);
-      return subject ? req.set('x-subject', subject) : req;
-    };
+    const get = (path: string, subject?: string) => getAs(app, path, subject);
 
     it('allows what the policy permits (global admin reads a task)', async () => {
       const res = await get('/tasks/t-1', 'user:alice').expect(200);

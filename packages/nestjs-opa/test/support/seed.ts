@@ -64,3 +64,16 @@ export const carolUpdatesT2: CheckRequest = {
     { subject: { type: 'user', id: 'carol' }, role: 'editor', scope: { type: 'Task', id: 't-2' } },
   ],
 };
+
+/** dave, with no role bindings, updates t-3, the task he created: only the sample's ownership rule grants it. */
+export const daveUpdatesT3: CheckRequest = {
+  subject: user('dave'),
+  action: 'task:update',
+  resource: {
+    type: 'Task',
+    id: 't-3',
+    attributes: { created_by: 'dave', created_by_type: 'user', status: 'open' },
+  },
+  roles: seedRoles,
+  bindings: [],
+};

@@ -20,7 +20,7 @@ import { OpaMetricsObserver } from '../../src/prometheus/index.js';
 import { readBundleArchive } from '../../src/wasm/bundle.archive.js';
 import { BundleServer } from '../support/bundle-server.js';
 import { writeBundle } from '../support/bundle-writer.js';
-import { seedRoles } from '../support/seed.js';
+import { daveUpdatesT3 } from '../support/seed.js';
 import { CapturingLogger } from '../support/capturing-logger.js';
 import { FixturesModule } from '../support/fixtures.js';
 import { buildWasmBundle, policiesWith, signingKeys } from '../support/wasm-bundle.js';
@@ -33,18 +33,6 @@ import { buildWasmBundle, policiesWith, signingKeys } from '../support/wasm-bund
 
 jest.setTimeout(120_000);
 
-/** dave owns t-3: the sample's ownership rule lets him update it, until v2 suspends him. */
-const daveUpdatesT3: CheckRequest = {
-  subject: { type: 'user', id: 'dave' },
-  action: 'task:update',
-  resource: {
-    type: 'Task',
-    id: 't-3',
-    attributes: { created_by: 'dave', created_by_type: 'user', status: 'open' },
-  },
-  roles: seedRoles,
-  bindings: [],
-};
 /** Granted by the forged bundle only. */
 const malloryDeletes: CheckRequest = {
   ...daveUpdatesT3,
