@@ -5,7 +5,8 @@
 // rate and latency, the flood's statuses and the library's error counts from GET /metrics.
 //
 // Usage: npm run -s build && npm run -s build -w tasks-api && node bench/flood.mjs
-//   [--seconds 10] [--connections 100] [--rate 20] [--rounds 1] [--label after]
+//   [--seconds 10] [--connections 100] [--rate 20] [--rounds 1] [--label after] [--bulkhead]
+// --bulkhead runs the sample with OPA_BULKHEAD=true (the library's opt-in bound on decisions in flight).
 // Bounded: rounds x (1 s warm-up + seconds) of load, then everything it started is stopped.
 import { fork } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -34,6 +35,7 @@ if (process.argv[2] === '--serve') {
       DATA_DIR: join(scratch, 'data'),
       JWT_KEYS_DIR: join(scratch, 'keys'),
       METRICS_PORT: '0',
+      OPA_BULKHEAD: process.env.OPA_BULKHEAD,
     }),
     { logger: process.env.FLOOD_LOG ? ['error', 'warn'] : false },
   );
@@ -56,6 +58,7 @@ async function main() {
       rate: { type: 'string', default: '20' },
       rounds: { type: 'string', default: '1' },
       label: { type: 'string', default: ROOT },
+      bulkhead: { type: 'boolean', default: false },
     },
   });
   const seconds = Number(args.seconds);
@@ -72,6 +75,7 @@ async function main() {
   const opa = await startOpa();
   const child = fork(fileURLToPath(import.meta.url), ['--serve', opa.url, scratch], {
     stdio: 'inherit',
+    env: { ...process.env, OPA_BULKHEAD: args.bulkhead ? 'true' : 'false' },
   });
   try {
     const { port, metricsUrl } = await new Promise((resolve, reject) => {

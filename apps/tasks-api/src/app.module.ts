@@ -36,8 +36,15 @@ export class AppModule {
           imports: [TypeOrmModule.forFeature(authzEntities)],
           inject: [ConfigService],
           useFactory: (config: ConfigService) => {
-            const { opaUrl, opaToken, opaTls, decisionCacheTtlMs, engine, wasmBundle } =
-              config.getOrThrow<AppConfig>(APP_CONFIG);
+            const {
+              opaUrl,
+              opaToken,
+              opaTls,
+              decisionCacheTtlMs,
+              opaBulkhead,
+              engine,
+              wasmBundle,
+            } = config.getOrThrow<AppConfig>(APP_CONFIG);
             return {
               // wasm: point and bulk decisions in process; OPA at `url` compiles list filters.
               engine,
@@ -49,6 +56,7 @@ export class AppModule {
               cache: decisionCacheTtlMs
                 ? { ttl: decisionCacheTtlMs, denyTtl: Math.min(decisionCacheTtlMs, 1000) }
                 : false,
+              bulkhead: opaBulkhead ? {} : false,
             };
           },
           repository: TypeOrmAuthzRepository,

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { readDecisionId } from './decision.parser.js';
 import { OPA_RESOLVED_OPTIONS } from './opa.constants.js';
+import type { OpaDeadline } from './opa.deadline.js';
 import { OpaInvalidResponseError, OpaNotReadyError, OpaResponseError } from './opa.errors.js';
 import { OpaMessages } from './opa.messages.js';
 import type { ResolvedOpaOptions } from './opa.options.js';
@@ -21,7 +22,7 @@ export class OpaHttpClient {
 
   /** A decision call: under the deadline, the circuit breaker and retries. */
   decide(request: OpaHttpRequest): Promise<unknown> {
-    return this.resilience.execute((signal) => this.call({ ...request, signal }));
+    return this.resilience.execute((deadline) => this.call(new DecisionRequest(request, deadline)));
   }
 
   /** Sends a request and returns the parsed JSON body (`undefined` for an empty one). */
@@ -35,6 +36,28 @@ export class OpaHttpClient {
     }
     if (body === invalidJson) throw new OpaInvalidResponseError(OpaMessages.invalidBody);
     return body;
+  }
+}
+
+/** A decision call's request: its `signal` is made only for a transport that reads it. */
+class DecisionRequest implements OpaHttpRequest {
+  readonly method: OpaHttpRequest['method'];
+  readonly path: string;
+  readonly body?: string;
+  readonly contentType?: string;
+
+  constructor(
+    request: OpaHttpRequest,
+    readonly deadline: OpaDeadline,
+  ) {
+    this.method = request.method;
+    this.path = request.path;
+    this.body = request.body;
+    this.contentType = request.contentType;
+  }
+
+  get signal(): AbortSignal {
+    return this.deadline.signal;
   }
 }
 

@@ -72,13 +72,15 @@ export interface OpaModuleOptions {
    */
   circuitBreaker?: false | OpaCircuitBreakerOptions;
   /**
-   * Bound on decisions in flight to OPA: `maxConcurrent` at once, `maxQueued` more waiting in
-   * arrival order, each for at most half of `timeout` (so a call sent has at least the other
-   * half). Past either bound a decision fails with {@link OpaOverloadedError} (503) without calling
-   * OPA, so overload costs every caller the same short wait instead of timing out calls sent. Keep
-   * `maxConcurrent` at or below `connections`, or calls wait in the pool with their deadline
-   * running. `false` turns it off.
-   * @default { maxConcurrent: connections (16), maxQueued: 256 }
+   * Opt-in bound on decisions in flight to OPA (`{}` for the defaults of
+   * {@link OpaBulkheadOptions}): `maxConcurrent` at once, `maxQueued` more waiting in arrival
+   * order, each for at most half of `timeout` (so a call sent has at least the other half). Past
+   * either bound a decision fails with {@link OpaOverloadedError} (503) without calling OPA: under
+   * overload every caller gets the same short wait or a fast 503 instead of a slow one. The price:
+   * a decision that would have been answered late but in time is turned away, so on a box with
+   * CPU to spare it loses answers (see the package README). Keep `maxConcurrent` at or below
+   * `connections`, or calls wait in the pool with their deadline running.
+   * @default false
    */
   bulkhead?: false | OpaBulkheadOptions;
   /**

@@ -35,11 +35,11 @@ function asJsDoc(value: unknown): string {
 }
 
 // `maxConcurrent` follows `connections` unless set.
-const bulkhead = { maxConcurrent: new OptionRef('connections'), ...OPA_DEFAULTS.bulkhead };
+const bulkhead = { maxConcurrent: new OptionRef('connections'), ...OPA_DEFAULTS.bulkheadEntry };
 
 describe('OPA_DEFAULTS', () => {
   it.each([
-    ['OpaModuleOptions', { ...OPA_DEFAULTS, bulkhead }, undefined],
+    ['OpaModuleOptions', OPA_DEFAULTS, undefined],
     ['OpaBulkheadOptions', bulkhead, undefined],
     ['OpaRetryOptions', OPA_DEFAULTS.retry, undefined],
     ['OpaCircuitBreakerOptions', OPA_DEFAULTS.circuitBreaker, undefined],
@@ -57,15 +57,15 @@ describe('OPA_DEFAULTS', () => {
   });
 
   it('is what resolveOpaOptions applies when nothing is set', () => {
-    const { cacheEntry, idParam, url, bulkhead: queue, wasmBundle, ...applied } = OPA_DEFAULTS;
+    const { cacheEntry, idParam, url, bulkheadEntry, wasmBundle, ...applied } = OPA_DEFAULTS;
     expect(cacheEntry.max).toBe(10_000);
     expect(idParam).toBe('id');
-    expect(resolveOpaOptions({})).toMatchObject({
-      ...applied,
-      url,
-      bulkhead: { ...queue, maxConcurrent: OPA_DEFAULTS.connections },
-    });
+    expect(resolveOpaOptions({})).toMatchObject({ ...applied, url, bulkhead: false });
     expect(resolveOpaOptions({ cache: {} }).cache).toEqual(cacheEntry);
+    expect(resolveOpaOptions({ bulkhead: {} }).bulkhead).toEqual({
+      ...bulkheadEntry,
+      maxConcurrent: OPA_DEFAULTS.connections,
+    });
     const bundle = { file: 'b.tar.gz', publicKey: 'PEM', timeout: undefined };
     expect(resolveOpaOptions({ engine: 'wasm', wasm: { bundle } }).wasmBundle).toEqual({
       ...wasmBundle,

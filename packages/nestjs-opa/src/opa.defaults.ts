@@ -12,8 +12,13 @@ export const OPA_DEFAULTS = {
   retry: { maxAttempts: 2, initialDelay: 10, maxDelay: 100 },
   /** More than half of at least 5 calls a second failed in the last second; probe after 1 s. */
   circuitBreaker: { threshold: 0.5, duration: 1000, minimumRps: 5, halfOpenAfter: 1000 },
+  /**
+   * Off: on a box with room to spare it turned away decisions OPA would have answered in time
+   * (bench/flood.mjs). `bulkhead: {}` turns it on with `bulkheadEntry`.
+   */
+  bulkhead: false,
   /** `maxConcurrent` defaults to `connections`: more would wait in the pool, deadline running. */
-  bulkhead: { maxQueued: 256 },
+  bulkheadEntry: { maxQueued: 256 },
   coalesce: true,
   cache: false,
   /** Applied to each field of `cache` when it is set. */

@@ -22,6 +22,8 @@ export const OpaMessages = {
   overloaded: (limit: number, queue: number) =>
     `Too many decisions at once: ${limit} in flight to OPA and ${queue} queued; not queueing more`,
   queueTimedOut: (ms: number) => `No free slot to call OPA within ${ms} ms; not calling it`,
+  noFreeConnection: (connections: number) =>
+    `Every connection to OPA (${connections}) stayed busy until the deadline: more decisions in flight than \`connections\``,
   stalled: (ms: number) =>
     `The deadline fired ${ms} ms late: this process was too busy to read OPA's answer`,
   failOpen: (route: string) =>

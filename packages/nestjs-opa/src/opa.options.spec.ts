@@ -46,11 +46,15 @@ describe('resolveOpaOptions', () => {
 });
 
 describe('resolveResilience', () => {
-  it('samples failure rates and bounds decisions in flight by default', () => {
+  it('samples failure rates by default; the bound on decisions in flight is opt-in', () => {
     expect(resolveResilience({})).toEqual({
       retry: { maxAttempts: 2, initialDelay: 10, maxDelay: 100 },
       circuitBreaker: { threshold: 0.5, duration: 1000, minimumRps: 5, halfOpenAfter: 1000 },
-      bulkhead: { maxConcurrent: 16, maxQueued: 256 },
+      bulkhead: false,
+    });
+    expect(resolveResilience({ bulkhead: {} }).bulkhead).toEqual({
+      maxConcurrent: 16,
+      maxQueued: 256,
     });
   });
 

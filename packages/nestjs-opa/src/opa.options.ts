@@ -146,16 +146,15 @@ export function resolveResilience(options: OpaModuleOptions): ResilienceSettings
       );
     }
   }
-  const bulkhead =
-    options.bulkhead === false
-      ? false
-      : withDefaults<OpaBulkheadOptions>(
-          {
-            maxConcurrent: options.connections ?? OPA_DEFAULTS.connections,
-            ...OPA_DEFAULTS.bulkhead,
-          },
-          options.bulkhead,
-        );
+  const bulkhead = options.bulkhead
+    ? withDefaults<OpaBulkheadOptions>(
+        {
+          maxConcurrent: options.connections ?? OPA_DEFAULTS.connections,
+          ...OPA_DEFAULTS.bulkheadEntry,
+        },
+        options.bulkhead,
+      )
+    : OPA_DEFAULTS.bulkhead;
   if (
     bulkhead &&
     (!(Number.isInteger(bulkhead.maxConcurrent) && bulkhead.maxConcurrent > 0) ||

@@ -3,6 +3,7 @@ import type { BreakerState, OpaObserver } from './opa-observer.interface.js';
 import {
   OpaCircuitOpenError,
   OpaInvalidResponseError,
+  OpaOverloadedError,
   OpaResponseError,
   OpaTimeoutError,
   OpaUnavailableError,
@@ -11,6 +12,7 @@ import {
 import { resolveOpaOptions } from './opa.options.js';
 import type { OpaModuleOptions } from './opa-module-options.interface.js';
 import { OpaResilience } from './opa.resilience.js';
+import type { OpaDeadline } from './opa.deadline.js';
 
 function resilience(options: OpaModuleOptions = {}) {
   const states: BreakerState[] = [];
@@ -20,18 +22,40 @@ function resilience(options: OpaModuleOptions = {}) {
 const refused = () => new OpaUnavailableError('connection refused');
 
 describe('OpaResilience', () => {
-  it('fails a call at the deadline and aborts its signal', async () => {
+  it('fails a call at the deadline, and tells the call: callback and signal alike', async () => {
     const { policy } = resilience({ timeout: 50 });
-    let signal: AbortSignal | undefined;
+    let deadline: OpaDeadline | undefined;
+    const told: Error[] = [];
     const call = policy.execute(
-      (s) =>
+      (d) =>
         new Promise((resolve) => {
-          signal = s;
+          deadline = d;
+          d.onExpire((reason) => told.push(reason));
           setTimeout(resolve, 1_000);
         }),
     );
     await expect(call).rejects.toBeInstanceOf(OpaTimeoutError);
-    expect(signal?.aborted).toBe(true);
+    expect(told).toEqual([expect.any(OpaTimeoutError)]);
+    // A signal asked for after the deadline passed is born aborted.
+    expect(deadline?.signal.aborted).toBe(true);
+  });
+
+  it('fails at the deadline even a call that ignores it', async () => {
+    const { policy } = resilience({ timeout: 50 });
+    const call = policy.execute(() => new Promise(() => undefined));
+    await expect(call).rejects.toBeInstanceOf(OpaTimeoutError);
+  });
+
+  it('stops the deadline once the call is over', async () => {
+    const { policy } = resilience({ timeout: 50 });
+    let deadline: OpaDeadline | undefined;
+    await policy.execute(async (d) => {
+      deadline = d;
+      return 'answer';
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(deadline?.expired).toBe(false);
+    expect(deadline?.signal.aborted).toBe(false);
   });
 
   it('retries a connection failure, and only that', async () => {
@@ -43,7 +67,12 @@ describe('OpaResilience', () => {
     await expect(policy.execute(flaky)).resolves.toBe('answer');
     expect(flaky).toHaveBeenCalledTimes(2);
 
-    for (const error of [new OpaResponseError(500), new OpaInvalidResponseError('garbage')]) {
+    for (const error of [
+      new OpaResponseError(500),
+      new OpaInvalidResponseError('garbage'),
+      new OpaOverloadedError('no free connection'),
+      new OpaTimeoutError('too late'),
+    ]) {
       const failing = jest.fn<() => Promise<string>>().mockRejectedValue(error);
       await expect(policy.execute(failing)).rejects.toBe(error);
       expect(failing).toHaveBeenCalledTimes(1);

@@ -4,19 +4,17 @@ import {
   CircuitState,
   ExponentialBackoff,
   SamplingBreaker,
-  TaskCancelledError,
-  TimeoutStrategy,
   circuitBreaker,
   handleWhen,
   noop,
   retry,
-  timeout,
   wrap,
   type CircuitBreakerPolicy,
   type IPolicy,
 } from 'cockatiel';
 import { OpaBulkhead } from './opa.bulkhead.js';
 import { OPA_RESOLVED_OPTIONS } from './opa.constants.js';
+import { OpaDeadline } from './opa.deadline.js';
 import {
   OpaCircuitOpenError,
   OpaError,
@@ -37,9 +35,16 @@ const BREAKER_STATES: Record<CircuitState, BreakerState> = {
   [CircuitState.Isolated]: 'open',
 };
 
-/** A connection that failed before OPA could answer: safe and worth retrying. */
+/**
+ * A connection that failed before OPA could answer: safe and worth retrying. Not a timeout (the
+ * deadline is spent) nor our own overload (a retry would add to it).
+ */
 function isConnectionFailure(error: Error): boolean {
-  return error instanceof OpaUnavailableError && !(error instanceof OpaTimeoutError);
+  return (
+    error instanceof OpaUnavailableError &&
+    !(error instanceof OpaTimeoutError) &&
+    !(error instanceof OpaOverloadedError)
+  );
 }
 
 /**
@@ -57,14 +62,14 @@ function isOutage(error: Error): boolean {
  * Wraps every decision call: a deadline over the whole call, a bulkhead that bounds the calls in
  * flight (a decision waits at most half its deadline for a slot, so a call sent always has the
  * other half), a sampling circuit breaker that fails fast while OPA is failing (probing it
- * half-open), and jittered retries of connection failures inside the deadline. Built on cockatiel.
+ * half-open), and jittered retries of connection failures inside the deadline. The breaker and
+ * retries are cockatiel's; the deadline is an {@link OpaDeadline}.
  *
  * The breaker sits inside the bulkhead, so it only judges calls that were sent: time spent
  * waiting for a slot, or a full queue, says nothing about OPA and never opens it.
  */
 @Injectable()
 export class OpaResilience {
-  private readonly deadlinePolicy: IPolicy;
   private readonly policy: IPolicy;
   private readonly deadline: number;
   private readonly url: string;
@@ -77,14 +82,6 @@ export class OpaResilience {
   ) {
     this.deadline = settings.timeout;
     this.url = settings.url;
-    // abortOnReturn off: the deadline still aborts a call in flight, but a call that returned has
-    // nothing left to cancel, and aborting its signal anyway (cockatiel's default) builds a
-    // DOMException and fires the transport's listeners on every decision, about a third of the
-    // client's CPU time per check (found with bench/run.mjs --profile, node --cpu-prof).
-    this.deadlinePolicy = timeout(this.deadline, {
-      strategy: TimeoutStrategy.Aggressive,
-      abortOnReturn: false,
-    });
     const policies: IPolicy[] = [];
     if (settings.bulkhead) {
       const { maxConcurrent, maxQueued } = settings.bulkhead;
@@ -119,29 +116,42 @@ export class OpaResilience {
     return this.breaker ? BREAKER_STATES[this.breaker.state] : 'closed';
   }
 
-  /** Runs one OPA call under the policies; `signal` aborts it when the deadline passes. */
-  async execute<T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  /**
+   * Runs one OPA call under the policies. The caller gets an {@link OpaTimeoutError} when the
+   * deadline passes, whether or not `call` heeds the deadline it is handed.
+   */
+  async execute<T>(call: (deadline: OpaDeadline) => Promise<T>): Promise<T> {
     const started = performance.now();
+    const deadline = new OpaDeadline(
+      this.deadline,
+      () => new OpaTimeoutError(OpaMessages.timedOut(this.url, this.deadline)),
+    );
     try {
-      return await this.deadlinePolicy.execute(async ({ signal }) => {
-        const release = await this.bulkhead?.acquire(signal);
-        try {
-          return await this.policy.execute(
-            ({ signal: inner }) => this.judge(call(inner), started),
-            signal,
-          );
-        } finally {
-          release?.();
-        }
+      return await new Promise<T>((resolve, reject) => {
+        deadline.onExpire(reject);
+        this.underPolicies(call, deadline, started).then(resolve, reject);
       });
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
         throw new OpaCircuitOpenError(OpaMessages.circuitOpen(this.url), { cause: error });
       }
-      if (error instanceof TaskCancelledError) {
-        throw new OpaTimeoutError(OpaMessages.timedOut(this.url, this.deadline), { cause: error });
-      }
       throw error;
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  private async underPolicies<T>(
+    call: (deadline: OpaDeadline) => Promise<T>,
+    deadline: OpaDeadline,
+    started: number,
+  ): Promise<T> {
+    // The signal is made only when a bulkhead needs it.
+    const release = await this.bulkhead?.acquire(deadline.signal);
+    try {
+      return await this.policy.execute(() => this.judge(call(deadline), started));
+    } finally {
+      release?.();
     }
   }
 

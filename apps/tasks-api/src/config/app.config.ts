@@ -33,6 +33,11 @@ export interface AppConfig {
   opaRequireBundles: boolean;
   /** `OPA_DECISION_CACHE_TTL_MS`: turns the decision cache on with this TTL for permits. Unset: off. */
   decisionCacheTtlMs?: number;
+  /**
+   * `OPA_BULKHEAD=true`: bound the decisions in flight to OPA (the library's `bulkhead`, off by
+   * default): past it a decision fails fast with 503 instead of waiting out its deadline.
+   */
+  opaBulkhead: boolean;
   /** `OPA_TOKEN`: bearer token for an OPA run with `--authentication=token`. */
   opaToken?: string;
   /**
@@ -84,6 +89,7 @@ export function readAppConfig(env: Record<string, string | undefined>): AppConfi
     wasmBundle: readWasmBundle(env),
     opaRequireBundles: env.OPA_REQUIRE_BUNDLES === 'true',
     decisionCacheTtlMs: readPositiveInteger(env, 'OPA_DECISION_CACHE_TTL_MS'),
+    opaBulkhead: env.OPA_BULKHEAD === 'true',
     opaToken: env.OPA_TOKEN || undefined,
     opaTls: readOpaTls(env),
     databaseUrl,

@@ -1,3 +1,5 @@
+import type { OpaDeadline } from '../opa.deadline.js';
+
 /** One HTTP exchange with OPA, independent of the client library that carries it. */
 export interface OpaHttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -9,6 +11,11 @@ export interface OpaHttpRequest {
   contentType?: string;
   /** Aborts the request, e.g. when the decision's deadline passes. */
   signal?: AbortSignal;
+  /**
+   * The decision's deadline, the same one `signal` reports, as a callback: cheaper than a
+   * listener on `signal` when the client can abort without one (the default transport).
+   */
+  deadline?: OpaDeadline;
 }
 
 export interface OpaHttpResponse {

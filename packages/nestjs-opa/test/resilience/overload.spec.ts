@@ -72,9 +72,41 @@ describe('Overload: a busy OPA is not a failing OPA (against a scripted OPA on 1
     return opa;
   }
 
-  it('does not open the breaker under many slow but successful decisions', async () => {
+  it('without a bulkhead, times out a flood queued in the pool but never opens the breaker', async () => {
     busy(100);
     const opa = await create({ timeout: 1000 });
+    // Opens the pool's 16 connections first, so connecting is not part of what is measured.
+    await Promise.all(Array.from({ length: 16 }, (_, n) => opa.check(request_(n, 'warm-up'))));
+    const flood = await timed(Array.from({ length: 400 }, (_, n) => () => opa.check(request_(n))));
+
+    // 16 connections at 100 ms a call answer about 160 in the 1 s deadline; the rest waited in
+    // the pool until it passed. Their callers time out, but OPA answered every call it was sent.
+    const errors = flood.flatMap((r) => ('error' in r ? [r.error] : []));
+    expect(errors.length).toBeGreaterThan(200);
+    expect(errors.filter((e) => !(e instanceof OpaTimeoutError))).toEqual([]);
+    expect(maxInFlight).toBeLessThanOrEqual(16);
+    expect(RecordingObserver.states).not.toContain('open');
+    await expect(opa.check(request_(0, 'bystander'))).resolves.toMatchObject({ permit: true });
+  });
+
+  it('counts a wait for a connection as a timeout when OPA answered nothing meanwhile', async () => {
+    server.handler = () => undefined; // hung: holds every connection, answers nothing
+    const opa = await create({
+      timeout: 500,
+      connections: 2,
+      circuitBreaker: { threshold: 0.5, duration: 10_000, minimumRps: 0.5, halfOpenAfter: 10_000 },
+    });
+    // Two are sent and four wait for a connection; five counted failures open the breaker.
+    const errors = await Promise.all(
+      Array.from({ length: 6 }, (_, n) => opa.check(request_(n)).catch((e: unknown) => e)),
+    );
+    for (const error of errors) expect(error).toBeInstanceOf(OpaTimeoutError);
+    expect(RecordingObserver.states).toEqual(['open']);
+  });
+
+  it('with a bulkhead, sheds what cannot be sent in time, and never opens the breaker', async () => {
+    busy(100);
+    const opa = await create({ timeout: 1000, bulkhead: {} });
     // Opens the pool's 16 connections first, so connecting is not part of what is measured.
     await Promise.all(Array.from({ length: 16 }, (_, n) => opa.check(request_(n, 'warm-up'))));
     const flood = await timed(Array.from({ length: 200 }, (_, n) => () => opa.check(request_(n))));
