@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { SpanStatusCode, trace, type Span } from '@opentelemetry/api';
+import { SpanStatusCode, context, trace, type Span } from '@opentelemetry/api';
 import type {
   BulkVerdict,
   CheckManyRequest,
@@ -143,35 +143,36 @@ export class DecisionService {
       latencyMs: performance.now() - started,
       ...(note.cache ? { cache: note.cache } : {}),
     });
-    return this.tracer.startActiveSpan(
-      spanName,
-      { attributes: { 'authz.action': about.action, 'authz.resource.type': about.resource.type } },
-      async (span) => {
-        try {
-          const answer = await ask(note);
-          // A filter permits unless it lets no row through.
-          const permit = answer.permit ?? answer.kind !== 'never';
-          const decisionId = answer.decisionId ?? randomUUID();
-          span.setAttributes({
-            'authz.outcome': permit ? 'permit' : 'deny',
-            'authz.decision_id': decisionId,
-            'authz.source': note.source,
-          });
-          this.emit(() => ({
-            ...event(permit ? 'permit' : 'deny'),
-            decisionId,
-            ...(about.kind === 'filter' ? { filter: answer.kind as ResourceFilter['kind'] } : {}),
-          }));
-          return answer;
-        } catch (error) {
-          failed(span, error);
-          this.emit(() => ({ ...event('error'), ...errorFields(error) }));
-          throw error;
-        } finally {
-          span.end();
-        }
-      },
-    );
+    const span = this.tracer.startSpan(spanName, {
+      attributes: { 'authz.action': about.action, 'authz.resource.type': about.resource.type },
+    });
+    try {
+      // The span is made current only when it records: without a tracing SDK, entering a context
+      // per decision is cost for nothing.
+      const answer = await (span.isRecording()
+        ? context.with(trace.setSpan(context.active(), span), () => ask(note))
+        : ask(note));
+      // A filter permits unless it lets no row through.
+      const permit = answer.permit ?? answer.kind !== 'never';
+      const decisionId = answer.decisionId ?? randomUUID();
+      span.setAttributes({
+        'authz.outcome': permit ? 'permit' : 'deny',
+        'authz.decision_id': decisionId,
+        'authz.source': note.source,
+      });
+      this.emit(() => ({
+        ...event(permit ? 'permit' : 'deny'),
+        decisionId,
+        ...(about.kind === 'filter' ? { filter: answer.kind as ResourceFilter['kind'] } : {}),
+      }));
+      return answer;
+    } catch (error) {
+      failed(span, error);
+      this.emit(() => ({ ...event('error'), ...errorFields(error) }));
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 
   /** Tells the observers; the event is only built when someone listens. */

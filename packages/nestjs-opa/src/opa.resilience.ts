@@ -141,18 +141,15 @@ export class OpaResilience {
     }
   }
 
-  private async underPolicies<T>(
+  private underPolicies<T>(
     call: (deadline: OpaDeadline) => Promise<T>,
     deadline: OpaDeadline,
     started: number,
   ): Promise<T> {
+    const send = () => this.policy.execute(() => this.judge(call(deadline), started));
+    if (!this.bulkhead) return send();
     // The signal is made only when a bulkhead needs it.
-    const release = await this.bulkhead?.acquire(deadline.signal);
-    try {
-      return await this.policy.execute(() => this.judge(call(deadline), started));
-    } finally {
-      release?.();
-    }
+    return this.bulkhead.acquire(deadline.signal).then((release) => send().finally(release));
   }
 
   /**
@@ -160,15 +157,13 @@ export class OpaResilience {
    * answer may have been waiting unread. That is our own overload, not OPA's, so the breaker is
    * handed an {@link OpaOverloadedError}, which it does not count (the caller still times out).
    */
-  private async judge<T>(pending: Promise<T>, started: number): Promise<T> {
-    try {
-      return await pending;
-    } catch (error) {
+  private judge<T>(pending: Promise<T>, started: number): Promise<T> {
+    return pending.catch((error: unknown) => {
       const late = performance.now() - started - this.deadline;
       if (error instanceof OpaTimeoutError && late > this.deadline / 2) {
         throw new OpaOverloadedError(OpaMessages.stalled(Math.round(late)), { cause: error });
       }
       throw error;
-    }
+    });
   }
 }
