@@ -59,14 +59,15 @@ function isOutage(error: Error): boolean {
 }
 
 /**
- * Wraps every decision call: a deadline over the whole call, a bulkhead that bounds the calls in
- * flight (a decision waits at most half its deadline for a slot, so a call sent always has the
- * other half), a sampling circuit breaker that fails fast while OPA is failing (probing it
+ * Wraps every decision call: a deadline over the whole call, the opt-in bulkhead that bounds the
+ * calls in flight (a decision waits at most half its deadline for a slot, so a call sent always
+ * has the other half), a sampling circuit breaker that fails fast while OPA is failing (probing it
  * half-open), and jittered retries of connection failures inside the deadline. The breaker and
  * retries are cockatiel's; the deadline is an {@link OpaDeadline}.
  *
- * The breaker sits inside the bulkhead, so it only judges calls that were sent: time spent
- * waiting for a slot, or a full queue, says nothing about OPA and never opens it.
+ * The breaker only judges calls that were sent: time spent waiting for a bulkhead slot, a full
+ * queue, or a wait for a pool connection while OPA kept answering (the transport reports it as
+ * {@link OpaOverloadedError}) says nothing about OPA and never opens it.
  */
 @Injectable()
 export class OpaResilience {
