@@ -172,10 +172,14 @@ function opaOptions(opaUrl, extra = {}) {
 }
 
 function scenarioModule(scenario, opaUrl) {
-  const guarded = scenario !== 'ceiling';
+  const guarded = scenario !== 'ceiling' && scenario !== 'guard-floor';
   const metadata = { controllers: [tasksController(guarded)], imports: [], providers: [] };
   switch (scenario) {
     case 'ceiling':
+      break;
+    case 'guard-floor':
+      // What Nest's guard pipeline costs before any guard does work: the floor under 2–7.
+      metadata.providers.push({ provide: APP_GUARD, useValue: { canActivate: async () => true } });
       break;
     case 'undici':
       metadata.imports.push(OpaModule.forRoot(opaOptions(opaUrl)));

@@ -13,7 +13,7 @@ const signed = (value, digits = 3) =>
   value == null ? '–' : `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(digits)}`;
 
 function group(key) {
-  if (key === 'ceiling') return 'ceiling';
+  if (key === 'ceiling' || key === 'guard-floor') return 'ceiling';
   if (key === 'opa') return 'opa';
   if (key === 'sdk' || key === 'undici-bare' || key === 'axios-nokeepalive') return 'peer';
   return 'ours';
@@ -117,6 +117,8 @@ export function renderMarkdown(results, svgHref = 'benchmarks.svg') {
     '- One route shape for every scenario: `GET /tasks/t-2` on a Nest (Express) application, whose handler',
     '  does the same in-memory "database read" of the task. A middleware turns `x-subject: user:carol`',
     '  into `request.user` in every scenario, the ceiling included. Each scenario is its own Node process.',
+    '- 1b puts one global guard in front of the route, `async canActivate() { return true }`: what',
+    '  Nest’s guard pipeline costs before any guard does work, the floor under every guarded scenario.',
     '- Scenarios 2–6 (and 2b, 5b) make the same decision about the same input (carol, viewer everywhere, `task:read` on',
     '  t-2: a permit) against the same OPA (the pinned binary, the engine and the sample’s rules, on 127.0.0.1). Before measuring,',
     '  each must answer 200 for carol and 403 for erin (banned) and mallory (no role), and OPA’s own',
@@ -170,17 +172,28 @@ export function renderMarkdown(results, svgHref = 'benchmarks.svg') {
     'available bounds the throughput: it explains the ratios better than wall-clock time on a shared box.',
   );
   const cpu = (key) => rows.find((r) => r.key === key)?.summary?.cpuMicrosPerRequest;
-  const [c1, c2, c4, c5b, cOpa] = ['ceiling', 'undici', 'cache', 'undici-bare', 'opa'].map(cpu);
+  const [c1, c1b, c2, c4, c5b, c7, cOpa] = [
+    'ceiling',
+    'guard-floor',
+    'undici',
+    'cache',
+    'undici-bare',
+    'wasm',
+    'opa',
+  ].map(cpu);
   if (c1?.app && c2?.app && c2?.opa) {
     const sum = (c) => (c.app ?? 0) + (c.opa ?? 0) + (c.loadgen ?? 0);
     push(
       '',
-      `Where the time goes: the ceiling costs ${int(c1.app)} µs of application CPU per request. ` +
+      `Where the time goes: the ceiling costs ${int(c1.app)} µs of application CPU per request` +
+        (c1b?.app ? `, and ${int(c1b.app)} µs behind a guard that only returns true (1b)` : '') +
+        `. ` +
         `With the guard (2) the application spends ${int(c2.app)} µs and OPA ${int(c2.opa)} µs per ` +
         `request` +
         (cOpa?.opa ? ` (OPA alone: ${int(cOpa.opa)} µs per decision)` : '') +
         (c4?.app ? `; with a cache hit (4) the application spends ${int(c4.app)} µs` : '') +
         (c5b?.app ? `; behind a bare undici POST (5b) it spends ${int(c5b.app)} µs` : '') +
+        (c7?.app ? `; deciding in process (7) it spends ${int(c7.app)} µs` : '') +
         `. With every process ` +
         `on the same ${machine.cores} cores, throughput cannot exceed cores ÷ total CPU per request: ` +
         `${int((machine.cores * 1e6) / sum(c1))} req/s for 1 and ${int((machine.cores * 1e6) / sum(c2))} ` +

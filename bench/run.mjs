@@ -57,6 +57,7 @@ const settings = {
 /** The scenarios, in report order. `n` is the number in the issue. */
 export const SCENARIOS = [
   { key: 'ceiling', n: '1', label: 'No guard (ceiling)' },
+  { key: 'guard-floor', n: '1b', label: 'Floor: a global guard that only returns true' },
   { key: 'undici', n: '2', label: 'nestjs-opa guard, undici transport (default)' },
   { key: 'httpservice', n: '3', label: 'nestjs-opa guard, HttpService transport' },
   { key: 'cache', n: '4', label: 'nestjs-opa guard, decision cache (hit path)' },
@@ -224,7 +225,8 @@ async function verify(scenario, target, opaUrl) {
     const permitted = await get(PERMITTED);
     if (permitted.status !== 200 || JSON.parse(permitted.body).id !== 't-2')
       problems.push(`carol got ${permitted.status}, expected 200 with task t-2`);
-    if (scenario.key !== 'ceiling') {
+    // Neither the ceiling nor the floor decides anything: they let everyone through.
+    if (scenario.key !== 'ceiling' && scenario.key !== 'guard-floor') {
       for (const subject of DENIED) {
         const denied = await get(subject);
         if (denied.status !== 403) problems.push(`${subject} got ${denied.status}, expected 403`);
@@ -244,7 +246,7 @@ async function verify(scenario, target, opaUrl) {
     else await request(target.url + ROUTE, { headers: { 'x-subject': PERMITTED } });
   }
   const perRequest = ((await opaDecisionCount(opaUrl)) - before) / n;
-  const expected = { ceiling: 0, cache: 0, wasm: 0 }[scenario.key] ?? 1;
+  const expected = { ceiling: 0, 'guard-floor': 0, cache: 0, wasm: 0 }[scenario.key] ?? 1;
   if (perRequest !== expected)
     problems.push(`${perRequest} OPA decisions per request, expected ${expected}`);
   for (const problem of problems) fail(`scenario ${scenario.n} (${scenario.key}): ${problem}`);

@@ -38,6 +38,7 @@ export * from './filters/index.js';
 export * from './engines/decision-engine.interface.js';
 export { OpaServerEngine } from './engines/opa-server.engine.js';
 export * from './transports/opa-transport.interface.js';
+export type { OpaDeadline } from './opa.deadline.js';
 export { UndiciTransport } from './transports/undici.transport.js';
 export { WasmDecisionEngine } from './engines/wasm.engine.js';
 export type * from './wasm/wasm-engine.options.js';
