@@ -1,14 +1,7 @@
 import { describeAuthorizationMatrix } from './support/authorization-matrix.js';
-import { TestEnv } from './support/environment.js';
+import { describeOnPostgres } from './support/databases.js';
 import { freshPostgresDatabase } from './support/test-app.js';
 
-if (TestEnv.postgresUrl()) {
-  describeAuthorizationMatrix('authorization matrix on PostgreSQL', async () => ({
-    DATABASE_URL: await freshPostgresDatabase(),
-  }));
-} else {
-  // The global setup already printed why; keep the skip visible in the results too.
-  describe.skip('authorization matrix on PostgreSQL (PostgreSQL not installed)', () => {
-    it('runs when PostgreSQL is installed', () => undefined);
-  });
-}
+describeOnPostgres('authorization matrix on PostgreSQL', (title) =>
+  describeAuthorizationMatrix(title, async () => ({ DATABASE_URL: await freshPostgresDatabase() })),
+);

@@ -11,6 +11,7 @@ import { applyResourceFilter } from 'nestjs-opa/typeorm';
 import { assertFilterConsistency } from 'nestjs-opa/testing';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { Task, TASK_FIELDS, taskAttributes } from '../src/tasks/task.entity.js';
+import { describeOnPostgres } from './support/databases.js';
 import { TestEnv } from './support/environment.js';
 import { freshPostgresDatabase } from './support/test-app.js';
 
@@ -124,10 +125,6 @@ function describeOn(name: string, options: () => Promise<DataSourceOptions>) {
 
 describeOn('the embedded database (sql.js)', async () => ({ type: 'sqljs' }));
 
-if (TestEnv.postgresUrl()) {
-  describeOn('PostgreSQL', async () => ({ type: 'postgres', url: await freshPostgresDatabase() }));
-} else {
-  describe.skip('list filter on PostgreSQL (PostgreSQL not installed)', () => {
-    it('runs when PostgreSQL is installed', () => undefined);
-  });
-}
+describeOnPostgres('list filter on PostgreSQL', () =>
+  describeOn('PostgreSQL', async () => ({ type: 'postgres', url: await freshPostgresDatabase() })),
+);

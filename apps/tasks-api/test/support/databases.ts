@@ -32,10 +32,18 @@ export function describeOnEachDatabase(
   body: (freshDatabase: () => Promise<TestDatabase>) => void,
 ): void {
   describe(`${title}, on the embedded database (sql.js)`, () => body(embedded));
+  describeOnPostgres(`${title}, on PostgreSQL`, (name) => describe(name, () => body(postgres)));
+}
+
+/**
+ * Declares the suite `title` through `declare` when the global setup could start PostgreSQL;
+ * otherwise a visible skip of that title (the global setup already printed why).
+ */
+export function describeOnPostgres(title: string, declare: (title: string) => void): void {
   if (TestEnv.postgresUrl()) {
-    describe(`${title}, on PostgreSQL`, () => body(postgres));
+    declare(title);
   } else {
-    describe.skip(`${title}, on PostgreSQL (PostgreSQL not installed)`, () => {
+    describe.skip(`${title} (PostgreSQL not installed)`, () => {
       it('runs when PostgreSQL is installed', () => undefined);
     });
   }
