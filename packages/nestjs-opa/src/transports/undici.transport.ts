@@ -4,6 +4,7 @@ import { OPA_RESOLVED_OPTIONS } from '../opa.constants.js';
 import { OpaDeadline } from '../opa.deadline.js';
 import { OpaMessages } from '../opa.messages.js';
 import {
+  OpaError,
   OpaInvalidResponseError,
   OpaOverloadedError,
   OpaTimeoutError,
@@ -59,8 +60,8 @@ export class UndiciTransport implements OpaTransport, OnModuleDestroy {
     try {
       return await this.exchange(request, deadline);
     } catch (error) {
-      if (error instanceof OpaInvalidResponseError || error instanceof OpaOverloadedError)
-        throw error;
+      // Verdicts of our own (the deadline's timeout, a body too large, overload) go out as they are.
+      if (error instanceof OpaError) throw error;
       if (deadline.expired) {
         throw new OpaTimeoutError(OpaMessages.timedOut(url, timeout), { cause: error });
       }
