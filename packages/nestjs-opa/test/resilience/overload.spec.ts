@@ -92,7 +92,8 @@ describe('Overload: a busy OPA is not a failing OPA (against a scripted OPA on 1
   it('counts a wait for a connection as a timeout when OPA answered nothing meanwhile', async () => {
     server.handler = () => undefined; // hung: holds every connection, answers nothing
     const opa = await create({
-      timeout: 500,
+      // 1 s: a loaded machine's stall must pass 500 ms before a timeout reads as our own.
+      timeout: 1000,
       connections: 2,
       circuitBreaker: { threshold: 0.5, duration: 10_000, minimumRps: 0.5, halfOpenAfter: 10_000 },
     });
