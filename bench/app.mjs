@@ -4,6 +4,7 @@
 // Every scenario serves the same route, GET /tasks/:id, whose handler does the same in-memory
 // "database read" of the task. They differ only in what stands in front of the handler.
 import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { HttpModule } from '@nestjs/axios';
 import {
@@ -158,6 +159,31 @@ function undiciBareGuard(opaUrl) {
   });
 }
 
+async function wasmBareGuard() {
+  // The floor of an in-process guard: opa-wasm's loadPolicy once, then per decision the Wasm
+  // ABI's one-call evaluation (opa_eval) with the input encoded straight into Wasm memory and
+  // the answer parsed where it lies. No signature check, no deadline, no checks on the answer.
+  const { loadPolicy } = await import('@open-policy-agent/opa-wasm');
+  const policy = await loadPolicy(
+    execFileSync('tar', ['-xzOf', wasmBundle().file, '/policy.wasm']),
+  );
+  const entrypoint = policy.entrypoints['authz/decision'];
+  const { opa_eval: opaEval } = policy.wasmInstance.exports;
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  return handWrittenGuard(async (input) => {
+    const at = policy.dataHeapPtr;
+    const { written } = encoder.encodeInto(
+      JSON.stringify(input),
+      new Uint8Array(policy.mem.buffer, at),
+    );
+    const answer = opaEval(0, entrypoint, policy.dataAddr, at, written, at + written, 0);
+    const memory = new Uint8Array(policy.mem.buffer);
+    return JSON.parse(decoder.decode(memory.subarray(answer, memory.indexOf(0, answer))))[0]
+      ?.result;
+  });
+}
+
 // ---- one module per scenario ------------------------------------------------------------
 /** The decision options every nestjs-opa scenario shares (see BENCHMARKS.md). */
 function opaOptions(opaUrl, extra = {}) {
@@ -212,6 +238,9 @@ function scenarioModule(scenario, opaUrl) {
       break;
     case 'undici-bare':
       metadata.providers.push({ provide: APP_GUARD, useFactory: () => undiciBareGuard(opaUrl) });
+      break;
+    case 'wasm-bare':
+      metadata.providers.push({ provide: APP_GUARD, useFactory: wasmBareGuard });
       break;
     case 'axios-nokeepalive':
       metadata.providers.push({

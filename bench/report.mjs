@@ -15,7 +15,7 @@ const signed = (value, digits = 3) =>
 function group(key) {
   if (key === 'ceiling' || key === 'guard-floor') return 'ceiling';
   if (key === 'opa') return 'opa';
-  if (key === 'sdk' || key === 'undici-bare' || key === 'axios-nokeepalive') return 'peer';
+  if (['sdk', 'undici-bare', 'wasm-bare', 'axios-nokeepalive'].includes(key)) return 'peer';
   return 'ours';
 }
 const COLORS = { ceiling: '#7f8c8d', ours: '#2f6fb3', peer: '#d9822b', opa: '#3a9a5b' };
@@ -146,6 +146,11 @@ export function renderMarkdown(results, svgHref = 'benchmarks.svg') {
     '  the Python-tutorial pattern, `axios.post(url, { input }, { httpAgent: new http.Agent({ keepAlive: false }) })`',
     '  per request, a fresh TCP connection each time. "OPA alone" posts the same input straight to',
     '  `/v1/data/authz/decision`: the physical floor under scenarios 2–6.',
+    '- Scenario 7 decides in process from the signed Wasm bundle of the same policies (`engine: "wasm"`,',
+    '  the options of 2–4); OPA stays idle. Its peer 7b is the same hand-written guard as 5, deciding with',
+    '  the Wasm build loaded once by opa-wasm’s `loadPolicy` and one bare `opa_eval` per request (the',
+    '  input encoded straight into Wasm memory, the answer parsed where it lies): no signature check,',
+    '  no checks on the answer, the floor of deciding in process. Both must answer 200 and 403 as above.',
     '',
     '## HTTP throughput and latency',
     '',
@@ -172,13 +177,14 @@ export function renderMarkdown(results, svgHref = 'benchmarks.svg') {
     'available bounds the throughput: it explains the ratios better than wall-clock time on a shared box.',
   );
   const cpu = (key) => rows.find((r) => r.key === key)?.summary?.cpuMicrosPerRequest;
-  const [c1, c1b, c2, c4, c5b, c7, cOpa] = [
+  const [c1, c1b, c2, c4, c5b, c7, c7b, cOpa] = [
     'ceiling',
     'guard-floor',
     'undici',
     'cache',
     'undici-bare',
     'wasm',
+    'wasm-bare',
     'opa',
   ].map(cpu);
   if (c1?.app && c2?.app && c2?.opa) {
@@ -194,6 +200,7 @@ export function renderMarkdown(results, svgHref = 'benchmarks.svg') {
         (c4?.app ? `; with a cache hit (4) the application spends ${int(c4.app)} µs` : '') +
         (c5b?.app ? `; behind a bare undici POST (5b) it spends ${int(c5b.app)} µs` : '') +
         (c7?.app ? `; deciding in process (7) it spends ${int(c7.app)} µs` : '') +
+        (c7b?.app ? `, and ${int(c7b.app)} µs behind a bare Wasm evaluation (7b)` : '') +
         `. With every process ` +
         `on the same ${machine.cores} cores, throughput cannot exceed cores ÷ total CPU per request: ` +
         `${int((machine.cores * 1e6) / sum(c1))} req/s for 1 and ${int((machine.cores * 1e6) / sum(c2))} ` +

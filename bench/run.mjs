@@ -66,6 +66,7 @@ export const SCENARIOS = [
   { key: 'axios-nokeepalive', n: '6', label: 'Tutorial pattern: axios per request, no keep-alive' },
   { key: 'undici-coalesce', n: '2b', label: 'nestjs-opa guard, undici, coalescing on (default)' },
   { key: 'wasm', n: '7', label: 'nestjs-opa guard, embedded Wasm engine (engine: wasm)' },
+  { key: 'wasm-bare', n: '7b', label: 'Peer: hand-written guard, bare Wasm evaluation' },
   { key: 'opa', n: 'OPA', label: 'OPA alone (POST /v1/data/authz/decision)' },
 ];
 
@@ -246,7 +247,8 @@ async function verify(scenario, target, opaUrl) {
     else await request(target.url + ROUTE, { headers: { 'x-subject': PERMITTED } });
   }
   const perRequest = ((await opaDecisionCount(opaUrl)) - before) / n;
-  const expected = { ceiling: 0, 'guard-floor': 0, cache: 0, wasm: 0 }[scenario.key] ?? 1;
+  const expected =
+    { ceiling: 0, 'guard-floor': 0, cache: 0, wasm: 0, 'wasm-bare': 0 }[scenario.key] ?? 1;
   if (perRequest !== expected)
     problems.push(`${perRequest} OPA decisions per request, expected ${expected}`);
   for (const problem of problems) fail(`scenario ${scenario.n} (${scenario.key}): ${problem}`);
@@ -544,7 +546,7 @@ async function main() {
     rounds: [],
   }));
   // Built once here (development key), handed to the apps through the environment.
-  if (scenarios.some((s) => s.key === 'wasm')) (await import('./support.mjs')).wasmBundle();
+  if (scenarios.some((s) => s.key.startsWith('wasm'))) (await import('./support.mjs')).wasmBundle();
   try {
     for (const scenario of scenarios) {
       targetsByKey[scenario.key] =

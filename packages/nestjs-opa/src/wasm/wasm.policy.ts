@@ -2,12 +2,27 @@ import { WASM_HOST_BUILTINS } from './host-builtins.js';
 
 /** The part of opa-wasm's `LoadedPolicy` used here (its types stay out of the public API). */
 interface LoadedPolicy {
-  mem: { buffer: ArrayBuffer };
+  mem: { buffer: ArrayBuffer; grow(pages: number): number };
   wasmInstance: { exports: Record<string, unknown> };
   entrypoints: Record<string, number>;
-  evaluate(input: unknown, entrypoint?: number | string): unknown;
+  /** The ABI's minor version: 2 and later have the one-call `opa_eval`. */
+  minorVersion: number;
+  /** Where `setData` put the data document, and the heap's start after it. */
+  dataAddr: number;
+  dataHeapPtr: number;
   setData(data: object | ArrayBuffer): void;
 }
+
+/** ABI 1.2's one-call evaluation: input JSON in memory, the address of the result's JSON out. */
+type OpaEval = (
+  reserved: 0,
+  entrypoint: number,
+  data: number,
+  input: number,
+  inputLength: number,
+  heap: number,
+  format: 0,
+) => number;
 
 interface OpaWasmSdk {
   loadPolicy(wasm: Uint8Array): Promise<LoadedPolicy>;
@@ -35,13 +50,19 @@ function loadSdk(): Promise<OpaWasmSdk> {
  * Immutable once built; a new bundle builds a new one.
  */
 export class WasmPolicy {
+  private readonly eval: OpaEval;
+  private bytes: Uint8Array;
+
   private constructor(
     private readonly policy: LoadedPolicy,
     private readonly decisionEntrypoint: number,
     private readonly decisionsEntrypoint: number,
     /** The bundle's `.manifest` revision, `''` when it has none. */
     readonly revision: string,
-  ) {}
+  ) {
+    this.eval = policy.wasmInstance.exports.opa_eval as OpaEval;
+    this.bytes = new Uint8Array(policy.mem.buffer);
+  }
 
   /**
    * Builds a policy from a verified bundle's files. Throws with the reason when the module is
@@ -56,6 +77,11 @@ export class WasmPolicy {
       policy = await loadPolicy(wasm);
     } catch (error) {
       throw new Error(`policy.wasm does not load: ${describe(error)}`, { cause: error });
+    }
+    if (!(policy.minorVersion >= 2) || typeof policy.wasmInstance.exports.opa_eval !== 'function') {
+      throw new Error(
+        'policy.wasm is built for an older Wasm ABI (before 1.2): rebuild it with OPA 0.34 or later',
+      );
     }
     const missing = Object.keys(hostBuiltins(policy)).filter((b) => !WASM_HOST_BUILTINS.has(b));
     if (missing.length > 0) {
@@ -93,7 +119,7 @@ export class WasmPolicy {
   private first(input: string, entrypoint: number): unknown {
     let results: unknown;
     try {
-      results = this.policy.evaluate(encoder.encode(input).buffer, entrypoint);
+      results = JSON.parse(this.evaluate(input, entrypoint));
     } catch (error) {
       // opa-wasm throws strings and plain objects as well as Errors.
       throw new Error(`Wasm evaluation failed: ${describe(error)}`, { cause: error });
@@ -102,8 +128,41 @@ export class WasmPolicy {
       ? (results[0] as { result?: unknown } | undefined)?.result
       : undefined;
   }
+
+  /**
+   * What opa-wasm's `evaluate` does on ABI 1.2, without its copies: the input is encoded
+   * straight into Wasm memory above the data, and the answer's JSON is decoded where it lies.
+   * `opa_eval` resets the heap to just above the input, so each evaluation reuses the space.
+   */
+  private evaluate(input: string, entrypoint: number): string {
+    const { dataAddr, dataHeapPtr: inputAddress } = this.policy;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: room for that, so the input is never cut.
+    const room = inputAddress + input.length * 3 - this.memory().byteLength;
+    if (room > 0) this.policy.mem.grow(Math.ceil(room / WASM_PAGE));
+    const { written } = encoder.encodeInto(input, this.memory().subarray(inputAddress));
+    const address = this.eval(
+      0,
+      entrypoint,
+      dataAddr,
+      inputAddress,
+      written,
+      inputAddress + written,
+      0,
+    );
+    const memory = this.memory(); // The evaluation may have grown it.
+    return decoder.decode(memory.subarray(address, memory.indexOf(0, address)));
+  }
+
+  /** A view of the whole memory, made anew only after it grew (growing detaches the old one). */
+  private memory(): Uint8Array {
+    if (this.bytes.buffer !== this.policy.mem.buffer)
+      this.bytes = new Uint8Array(this.policy.mem.buffer);
+    return this.bytes;
+  }
 }
 
+const WASM_PAGE = 65_536;
+const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
 /** The host built-ins a module calls, read from its `builtins` export as opa-wasm does. */

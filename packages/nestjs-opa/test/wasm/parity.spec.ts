@@ -173,6 +173,34 @@ describe('Wasm engine parity with the OPA server', () => {
     expect(compared).toBeGreaterThan(1500);
   });
 
+  it('reads non-ASCII text and an input larger than its memory exactly as the server does', async () => {
+    // The input is encoded straight into Wasm memory: multi-byte characters must arrive whole,
+    // and an input past the memory's end must grow it rather than be cut.
+    const memory = () => (engine as unknown as { active: { bytes: Uint8Array } }).active.bytes;
+    const before = memory().byteLength;
+    const subject = { type: 'user', id: 'zoë-😀-漢字', attributes: { note: '\u0000ü' } };
+    const others = Array.from({ length: 1 + before / 60 }, (_, i) => ({
+      subject: { type: 'user', id: `other-${i}-ö` },
+      role: 'admin',
+      scope: null,
+    }));
+    const bindings = [...others, { subject: { type: 'user', id: subject.id }, role: 'viewer' }];
+    for (const action of ['task:read', 'task:update']) {
+      const input = {
+        subject,
+        action,
+        resource: { type: 'Task', id: 't-1' },
+        roles: seedRoles,
+        bindings,
+      };
+      await expectSame('decision', input);
+      expect(engine.evaluate('decision', JSON.stringify(input))).toMatchObject({
+        permit: action === 'task:read',
+      });
+    }
+    expect(memory().byteLength).toBeGreaterThan(before);
+  });
+
   it('gives the same check and checkMany answers through OpaService on both engines', async () => {
     const viaWasm = wasm.get(OpaService);
     const viaOpa = opa.get(OpaService);
