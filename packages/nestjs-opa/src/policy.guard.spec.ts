@@ -45,6 +45,16 @@ class UntypedController {
   read() {}
 }
 
+/** One handler, inherited by two controllers whose own decorators differ. */
+class BaseController {
+  show() {}
+}
+@Public()
+class OpenController extends BaseController {}
+@ResourceType('Project')
+@Authorize('project:read')
+class ProjectsController extends BaseController {}
+
 const permit: Decision = { permit: true, allow: true, deny: false, raw: {} };
 const context: AuthorizationContext = {
   roles: { viewer: { permissions: ['task:read'] } },
@@ -159,6 +169,21 @@ describe('PolicyGuard', () => {
     const { run, check } = setup();
     await expect(run(TasksController, 'open', {})).resolves.toBe(true);
     expect(check).not.toHaveBeenCalled();
+  });
+
+  it("reads each controller's own decorators for a handler they share, call after call", async () => {
+    // The guard keeps what it read per handler and controller: never one controller's for another.
+    const { run, check } = setup();
+    for (let round = 0; round < 2; round++) {
+      await expect(run(OpenController, 'show', {})).resolves.toBe(true);
+      await expect(run(ProjectsController, 'show')).resolves.toBe(true);
+      await expect(run(BaseController, 'show')).rejects.toBeInstanceOf(AccessDeniedException);
+    }
+    expect(check).toHaveBeenCalledTimes(2);
+    expect(check.mock.calls.map(([request]) => request.resource.type)).toEqual([
+      'Project',
+      'Project',
+    ]);
   });
 
   it('denies a route with neither decorator, without asking OPA', async () => {

@@ -41,7 +41,7 @@ import { OpaMessages } from './opa.messages.js';
 import type { ResolvedOpaOptions } from './opa.options.js';
 import { DecisionService } from './decision.service.js';
 import { ResourceLoaderRegistry } from './resource-loader.registry.js';
-import { resolveRoutePolicy } from './route.policy.js';
+import { resolveRoutePolicy, type RoutePolicy } from './route.policy.js';
 
 /**
  * Asks OPA about every call: HTTP requests, GraphQL fields, WebSocket messages and microservice
@@ -58,6 +58,8 @@ export class PolicyGuard implements CanActivate {
   private repository?: AuthzRepository;
   /** One batch of field-level decisions per GraphQL request (keyed by its context object). */
   private readonly fieldBatches = new WeakMap<object, FieldDecisionBatch>();
+  /** Each route's policy and resource type, read from its decorators once (they never change). */
+  private readonly routes = new WeakMap<object, WeakMap<object, RouteMetadata>>();
 
   constructor(
     protected readonly reflector: Reflector,
@@ -86,7 +88,7 @@ export class PolicyGuard implements CanActivate {
   }
 
   private async activate(context: ExecutionContext, entry: EntryPoint): Promise<boolean> {
-    const policy = resolveRoutePolicy(this.reflector, context.getHandler(), context.getClass());
+    const { policy } = this.getRouteMetadata(context);
     if (policy.kind === 'public') return true;
     if (policy.kind === 'ambiguous') {
       const reason = `${describe(context)}: ${OpaMessages.ambiguousPolicy(policy.reason)}`;
@@ -319,12 +321,27 @@ export class PolicyGuard implements CanActivate {
 
   /** The rule's resource type, else the handler's `@ResourceType()`, else the controller's. */
   protected getResourceType(context: ExecutionContext, rule: AuthorizeRule): string {
-    const type =
-      rule.resource ??
-      this.reflector.getAllAndOverride(ResourceType, [context.getHandler(), context.getClass()]);
+    const type = rule.resource ?? this.getRouteMetadata(context).resourceType;
     if (!type)
       this.denyUnconfigured(context, 'error', OpaMessages.missingResourceType(describe(context)));
     return type;
+  }
+
+  /** The route's decorators, read on its first call and kept: reflection per call costs CPU. */
+  private getRouteMetadata(context: ExecutionContext): RouteMetadata {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byController = this.routes.get(handler);
+    if (!byController) this.routes.set(handler, (byController = new WeakMap()));
+    let metadata = byController.get(controller);
+    if (!metadata) {
+      metadata = {
+        policy: resolveRoutePolicy(this.reflector, handler, controller),
+        resourceType: this.reflector.getAllAndOverride(ResourceType, [handler, controller]),
+      };
+      byController.set(controller, metadata);
+    }
+    return metadata;
   }
 
   /**
@@ -396,6 +413,11 @@ export class PolicyGuard implements CanActivate {
       .getResponse<{ header?: (n: string, v: string) => void }>();
     response.header?.(name, value);
   }
+}
+
+interface RouteMetadata {
+  policy: RoutePolicy;
+  resourceType?: string;
 }
 
 function describe(context: ExecutionContext): string {
