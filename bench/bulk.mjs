@@ -1,5 +1,6 @@
 // Bulk decisions: 100 rows x 3 actions in one checkMany call vs 300 sequential point checks,
-// and the same checkMany answered in process by the embedded Wasm engine vs through OPA.
+// and the same checkMany answered in process by the embedded Wasm engine vs through OPA, and how
+// long a large embedded batch holds the event loop at a time.
 // Usage: node bench/bulk.mjs [rounds]   (run `npm run build` first)
 import { startOpa } from '../scripts/opa-server.mjs';
 import { cpuSeconds } from './cpu.mjs';
@@ -105,6 +106,33 @@ try {
   );
   console.log(`  embedded vs OPA checkMany: ${(o.p50 / w.p50).toFixed(1)}x (target >= 5x)`);
   console.log(`  embedded ${roundByRound(pair.paired, 1)}`);
+  // A large batch in process: the engine yields between chunks of bulkChunkSize (200). A ticker
+  // on setImmediate gets a turn between chunks, so the longest gap between its turns is the
+  // longest the event loop was held (the batch's own preparation and answer included).
+  const large = Array.from({ length: 50 }, () => items).flat();
+  const gaps = [];
+  const batches = Math.max(3, Math.round(rounds / 3));
+  for (let i = 0; i < 2; i++) await embedded.opa.checkMany({ ...request, items: large }); // warm-up
+  for (let i = 0; i < batches; i++) {
+    let last = performance.now();
+    let running = true;
+    const tick = () => {
+      const now = performance.now();
+      gaps.push(now - last);
+      last = now;
+      if (running) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const verdicts = await embedded.opa.checkMany({ ...request, items: large });
+    running = false;
+    if (verdicts.length !== large.length) throw new Error('embedded checkMany lost verdicts');
+  }
+  const g = stats(gaps);
+  console.log(
+    `  embedded checkMany of ${large.length} queries, ${batches} calls: the event loop waited ` +
+      `p50 ${g.p50.toFixed(2)} ms, p99 ${g.p99.toFixed(2)} ms, at most ${Math.max(...gaps).toFixed(2)} ms ` +
+      `between turns (${gaps.length} turns)`,
+  );
 } finally {
   await embedded.close();
   await close();

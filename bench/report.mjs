@@ -274,6 +274,13 @@ export function renderMarkdown(results, svgHref = 'benchmarks.svg') {
         `Embedded speed-up: **${fmt(b.wasmSpeedup, 1)}×** (ratio of the medians); round by round ${fmt(b.wasmPaired, 1)}× median.`,
         '',
       );
+    if (b.loopGapMaxMs != null)
+      push(
+        `A large batch in process: \`checkMany\` of ${int(b.largeQueries)} queries, evaluated in chunks of 200 with a yield between them.`,
+        `The event loop waited **${fmt(b.loopGapP50Ms)} ms** at the median between two turns, ${fmt(b.loopGapP99Ms)} ms at p99 and ${fmt(b.loopGapMaxMs)} ms at most`,
+        '(a `setImmediate` ticker beside the calls; the batch’s own preparation and answer included).',
+        '',
+      );
   }
 
   push('## Targets', '', '| Target | Measured | Met |', '| --- | ---: | :---: |');

@@ -439,6 +439,10 @@ async function bulk() {
     serverAltP99Ms: numberIn(output, /1 OpaService\.checkMany:[^\n]*p99 ([\d.]+)\)[^\n]*CPU/),
     wasmSpeedup: numberIn(output, /embedded vs OPA checkMany: ([\d.]+)x/),
     wasmPaired: numberIn(output, /embedded round by round: ([\d.]+)x/),
+    largeQueries: numberIn(output, /embedded checkMany of (\d+) queries/),
+    loopGapP50Ms: numberIn(output, /event loop waited p50 ([\d.]+) ms/),
+    loopGapP99Ms: numberIn(output, /event loop waited .*p99 ([\d.]+) ms/),
+    loopGapMaxMs: numberIn(output, /at most ([\d.]+) ms between turns/),
     output,
   };
 }
