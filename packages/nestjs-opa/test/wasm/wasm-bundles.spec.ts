@@ -215,6 +215,36 @@ describe('Wasm engine: signed bundles, hot reload', () => {
     expect(engine.status()).toEqual({ ready: true, revision: 'v1' });
     expect(await metric('opa_bundle_failing')).toContain('opa_bundle_failing 0');
   });
+
+  it('answers a whole batch with the policy active when it started, whatever swaps in between chunks', async () => {
+    // v1 lets dave read his task, v2 suspends him; 3 chunks of 200, and v2 activates while the
+    // batch yields after its first chunk.
+    const items = Array.from({ length: 600 }, () => ({
+      action: 'task:read',
+      resource: daveUpdatesT3.resource,
+    }));
+    const batch = { ...daveUpdatesT3, items };
+    server.serve(bundles.v2, 'v2-again');
+    const yieldOnce = setImmediate;
+    let swap: Promise<void> | undefined;
+    const spy = jest.spyOn(global, 'setImmediate').mockImplementationOnce(((resume: () => void) => {
+      swap = engine.reload().then(() => void yieldOnce(resume));
+      return undefined as unknown as NodeJS.Immediate;
+    }) as unknown as typeof setImmediate);
+    let permits: boolean[];
+    try {
+      permits = (await opa.checkMany(batch)).map((verdict) => verdict.permit);
+    } finally {
+      spy.mockRestore();
+    }
+    await swap;
+    expect(swap).toBeDefined();
+    expect(engine.status()).toMatchObject({ revision: 'v2' });
+    expect(new Set(permits)).toEqual(new Set([true]));
+    // The next batch is v2's throughout.
+    const after = (await opa.checkMany(batch)).map((verdict) => verdict.permit);
+    expect(new Set(after)).toEqual(new Set([false]));
+  });
 });
 
 /** Flips one byte inside the first file's data (past its 512-byte tar header). */
