@@ -451,7 +451,8 @@ async function guardHit() {
   const output = await runScript('guard-hit.mjs', [settings.guardHitCalls]);
   return {
     calls: settings.guardHitCalls,
-    micros: numberIn(output, /([\d.]+) µs per call/),
+    micros: numberIn(output, /cache hit: ([\d.]+) µs per call/),
+    wasmMicros: numberIn(output, /in process \(Wasm\): ([\d.]+) µs per call/),
     output,
   };
 }
