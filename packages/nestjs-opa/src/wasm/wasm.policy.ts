@@ -50,7 +50,7 @@ function loadSdk(): Promise<OpaWasmSdk> {
  * Immutable once built; a new bundle builds a new one.
  */
 export class WasmPolicy {
-  private readonly eval: OpaEval;
+  private readonly opaEval: OpaEval;
   private bytes: Uint8Array;
 
   private constructor(
@@ -60,7 +60,7 @@ export class WasmPolicy {
     /** The bundle's `.manifest` revision, `''` when it has none. */
     readonly revision: string,
   ) {
-    this.eval = policy.wasmInstance.exports.opa_eval as OpaEval;
+    this.opaEval = policy.wasmInstance.exports.opa_eval as OpaEval;
     this.bytes = new Uint8Array(policy.mem.buffer);
   }
 
@@ -137,10 +137,10 @@ export class WasmPolicy {
   private evaluate(input: string, entrypoint: number): string {
     const { dataAddr, dataHeapPtr: inputAddress } = this.policy;
     // UTF-8 takes at most 3 bytes per UTF-16 unit: room for that, so the input is never cut.
-    const room = inputAddress + input.length * 3 - this.memory().byteLength;
-    if (room > 0) this.policy.mem.grow(Math.ceil(room / WASM_PAGE));
+    const shortfall = inputAddress + input.length * 3 - this.memory().byteLength;
+    if (shortfall > 0) this.policy.mem.grow(Math.ceil(shortfall / WASM_PAGE));
     const { written } = encoder.encodeInto(input, this.memory().subarray(inputAddress));
-    const address = this.eval(
+    const address = this.opaEval(
       0,
       entrypoint,
       dataAddr,
