@@ -149,8 +149,7 @@ export class WasmPolicy {
       inputAddress + written,
       0,
     );
-    const memory = this.memory(); // The evaluation may have grown it.
-    return decoder.decode(memory.subarray(address, memory.indexOf(0, address)));
+    return textAt(this.memory(), address); // memory() again: the evaluation may have grown it.
   }
 
   /** A view of the whole memory, made anew only after it grew (growing detaches the old one). */
@@ -169,12 +168,12 @@ const encoder = new TextEncoder();
 function hostBuiltins(policy: LoadedPolicy): Record<string, number> {
   const exports = policy.wasmInstance.exports as Record<string, (...args: number[]) => number>;
   const address = exports.opa_json_dump!(exports.builtins!());
-  const memory = new Uint8Array(policy.mem.buffer);
-  const end = memory.indexOf(0, address);
-  return JSON.parse(new TextDecoder().decode(memory.subarray(address, end))) as Record<
-    string,
-    number
-  >;
+  return JSON.parse(textAt(new Uint8Array(policy.mem.buffer), address)) as Record<string, number>;
+}
+
+/** The NUL-terminated UTF-8 text the module wrote at `address`, decoded where it lies. */
+function textAt(memory: Uint8Array, address: number): string {
+  return decoder.decode(memory.subarray(address, memory.indexOf(0, address)));
 }
 
 function readRevision(manifest: Buffer): string {
