@@ -169,18 +169,16 @@ describe('Resilience, coalescing and cache (against a scripted OPA on 127.0.0.1)
 
   it('neither stores nor shares an answer asked before an invalidation', async () => {
     let permit = true;
-    let arrived!: () => void;
-    const askedOpa = new Promise<void>((resolve) => (arrived = resolve));
     server.handler = (_req, res) => {
       requests++;
       const body = permit ? permitBody : denyBody; // what OPA knew when it was asked
-      arrived();
       setTimeout(() => res.end(body), 100);
     };
     const { opa, cache } = await create({ cache: { ttl: 10_000, denyTtl: 10_000 } });
 
+    const askedOpa = server.nextRequests(1);
     const before = opa.check(request('alice')); // in flight with the old bindings
-    await askedOpa; // not a fixed wait: on a loaded machine the call may take longer to arrive
+    await askedOpa;
     permit = false; // the bindings change...
     cache.invalidateSubject({ type: 'user', id: 'alice' }); // ...and the app says so
     const after = opa.check(request('alice')); // must not join the stale call

@@ -6,7 +6,21 @@ export type FaultHandler = (req: IncomingMessage, res: ServerResponse) => void;
 /** A stand-in for a broken OPA on 127.0.0.1: each test sets how it misbehaves. */
 export class FaultServer {
   handler: FaultHandler = (_req, res) => res.end();
-  private readonly server: Server = createServer((req, res) => this.handler(req, res));
+  private arrived = 0;
+  private waiters: Array<{ until: number; resolve: () => void }> = [];
+  private readonly server: Server = createServer((req, res) => {
+    this.handler(req, res);
+    this.arrived++;
+    this.waiters = this.waiters.filter((w) => (this.arrived >= w.until ? void w.resolve() : true));
+  });
+
+  /**
+   * Resolves once `count` more requests (counted from this call) have reached the handler: a test
+   * waits for its calls to arrive rather than for a fixed time, which a loaded machine outlasts.
+   */
+  nextRequests(count: number): Promise<void> {
+    return new Promise((resolve) => this.waiters.push({ until: this.arrived + count, resolve }));
+  }
 
   async start(): Promise<string> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
